@@ -1,0 +1,181 @@
+{{ config(materialized='table', tags=['output', 'attribution']) }}
+{#- Credit of every touch of every conversion under each model of
+    journey.attribution.models; for each conversion and model the credits sum
+    to 1 (a conversion with no touch in its window gives its 1 to the channel
+    '(no touch)'). revenue_credit = credit x the conversion's revenue.
+    Heuristic models: first_touch, last_touch, last_non_direct (Direct only if
+    nothing else), linear (1/n), position_based (n=1: 1; n=2: 1/2 each;
+    n>=3: 0.4 first, 0.4 last, 0.2/(n-2) each between), time_decay
+    (w = 2^(-days before the conversion / half_life_days), normalised).
+    B2B milestone models, on the touches carrying the first touch (FT), lead
+    creation (LC: the last touch at or before the account's first MQL),
+    opportunity creation (OC) and closed-won (CW); a milestone missing from the
+    path falls on the previous one, and coinciding milestones add up:
+    u_shaped 40% FT, 40% LC, 20% over the touches between (50/50 to FT and LC
+    when none); w_shaped 30% FT, LC and OC, 10% over the touches between FT and
+    OC (else 50/50 to FT and OC); full_path 22.5% FT, LC, OC and CW, 10% over
+    the touches between FT and CW (else 50/50 to FT and CW).
+    Data-driven: markov splits a conversion between the channels of its path
+    in proportion to their removal effects; shapley gives each element its
+    normalised marginal contribution. Both share an element's credit equally
+    among the touches it stands for. -#}
+{%- set models = journey.attribution.models %}
+{%- set carried = 'revenue, conversion_stage, account_id, converted_at, channel, campaign' %}
+{%- set half_life = journey.attribution.half_life_days %}
+with touches as (
+    select *
+    from {{ ref('int_path_touches') }}
+    where converted and touchpoint_id is not null
+),
+first_mql as (
+    select account_id, min(reached_at) as at from {{ ref('stage_events') }} where stage = 'mql' group by account_id
+),
+opportunities as (
+    select opportunity_id, min(reached_at) as created_at from {{ ref('stage_events') }} where stage = 'opportunity' group by opportunity_id
+),
+milestones as (
+    -- Positions of FT, LC, OC and CW in each path, each at or after the previous.
+    select
+        t.path_id,
+        max(t.path_length) as n,
+        greatest(coalesce(max(case when t.occurred_at <= m.at then t.position end), 1), 1) as lc_raw,
+        max(case when t.occurred_at <= coalesce(o.created_at, t.converted_at) then t.position end) as oc_raw
+    from touches as t
+    left join first_mql as m on m.account_id = t.account_id
+    left join opportunities as o on o.opportunity_id = t.opportunity_id
+    group by t.path_id
+),
+marks as (
+    select path_id, n, lc_raw as lc, greatest(coalesce(oc_raw, lc_raw), lc_raw) as oc, n as cw
+    from milestones
+),
+positioned as materialized (
+    -- Read by every model below: computed once.
+    select t.*, k.lc, k.oc, k.cw,
+        -- touches strictly between the outer milestones, milestones excluded
+        greatest(k.lc - 2, 0) as u_between,
+        greatest(k.oc - 2 - case when k.lc > 1 and k.lc < k.oc then 1 else 0 end, 0) as w_between,
+        greatest(k.cw - 2 - case when k.lc > 1 and k.lc < k.cw then 1 else 0 end
+                          - case when k.oc > 1 and k.oc < k.cw and k.oc <> k.lc then 1 else 0 end, 0) as f_between,
+        sum(power(2.0, -t.days_before_end / {{ half_life }})) over (partition by t.path_id) as decay_total,
+        max(case when t.channel <> 'Direct' then t.position end) over (partition by t.path_id) as last_non_direct
+    from touches as t
+    join marks as k on k.path_id = t.path_id
+),
+credits as (
+    {%- for model in models %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    {%- if model == 'first_touch' %}
+    select path_id, touchpoint_id, 'first_touch' as model, case when position = 1 then 1.0 else 0.0 end as credit, {{ carried }} from positioned
+    {%- elif model == 'last_touch' %}
+    select path_id, touchpoint_id, 'last_touch', case when position = path_length then 1.0 else 0.0 end, {{ carried }} from positioned
+    {%- elif model == 'last_non_direct' %}
+    select path_id, touchpoint_id, 'last_non_direct',
+        case when position = coalesce(last_non_direct, path_length) then 1.0 else 0.0 end, {{ carried }}
+    from positioned
+    {%- elif model == 'linear' %}
+    select path_id, touchpoint_id, 'linear', 1.0 / path_length, {{ carried }} from positioned
+    {%- elif model == 'position_based' %}
+    select path_id, touchpoint_id, 'position_based',
+        case
+            when path_length = 1 then 1.0
+            when path_length = 2 then 0.5
+            when position = 1 or position = path_length then 0.4
+            else 0.2 / (path_length - 2)
+        end, {{ carried }}
+    from positioned
+    {%- elif model == 'time_decay' %}
+    select path_id, touchpoint_id, 'time_decay', power(2.0, -days_before_end / {{ half_life }}) / decay_total, {{ carried }} from positioned
+    {%- elif model == 'u_shaped' %}
+    select path_id, touchpoint_id, 'u_shaped',
+        case when position = 1 then 0.4 else 0.0 end
+        + case when position = lc then 0.4 else 0.0 end
+        + case
+            when u_between > 0 then case when position > 1 and position < lc then 0.2 / u_between else 0.0 end
+            else case when position = 1 then 0.1 else 0.0 end + case when position = lc then 0.1 else 0.0 end
+          end, {{ carried }}
+    from positioned
+    {%- elif model == 'w_shaped' %}
+    select path_id, touchpoint_id, 'w_shaped',
+        case when position = 1 then 0.3 else 0.0 end
+        + case when position = lc then 0.3 else 0.0 end
+        + case when position = oc then 0.3 else 0.0 end
+        + case
+            when w_between > 0 then case when position > 1 and position < oc and position <> lc then 0.1 / w_between else 0.0 end
+            else case when position = 1 then 0.05 else 0.0 end + case when position = oc then 0.05 else 0.0 end
+          end, {{ carried }}
+    from positioned
+    {%- elif model == 'full_path' %}
+    select path_id, touchpoint_id, 'full_path',
+        case when position = 1 then 0.225 else 0.0 end
+        + case when position = lc then 0.225 else 0.0 end
+        + case when position = oc then 0.225 else 0.0 end
+        + case when position = cw then 0.225 else 0.0 end
+        + case
+            when f_between > 0 then
+                case when position > 1 and position < cw and position <> lc and position <> oc then 0.1 / f_between else 0.0 end
+            else case when position = 1 then 0.05 else 0.0 end + case when position = cw then 0.05 else 0.0 end
+          end, {{ carried }}
+    from positioned
+    {%- elif model == 'markov' %}
+    select t.path_id, t.touchpoint_id, 'markov',
+        case
+            when w.total > 0 then coalesce(e.removal_effect, 0) / w.total / count(*) over (partition by t.path_id, t.channel)
+            when t.position = t.path_length then 1.0
+            else 0.0
+        end,
+        t.revenue, t.conversion_stage, t.account_id, t.converted_at, t.channel, t.campaign
+    from positioned as t
+    left join {{ ref('markov_removal_effects') }} as e
+        on e.conversion_stage = t.conversion_stage and e.channel = t.channel
+    left join (
+        -- The sum of the removal effects of the path's channels, each once.
+        select c.path_id, sum(r.removal_effect) as total
+        from (select distinct path_id, conversion_stage, channel from touches) as c
+        join {{ ref('markov_removal_effects') }} as r on r.conversion_stage = c.conversion_stage and r.channel = c.channel
+        group by c.path_id
+    ) as w on w.path_id = t.path_id
+    {%- elif model == 'shapley' %}
+    select e.path_id, e.touchpoint_id, 'shapley', coalesce(s.credit, 0) / count(*) over (partition by e.path_id, e.element),
+        t.revenue, t.conversion_stage, t.account_id, t.converted_at, t.channel, t.campaign
+    from {{ ref('int_path_elements') }} as e
+    join positioned as t on t.path_id = e.path_id and t.touchpoint_id = e.touchpoint_id
+    join (
+        select path_id, conversion_stage, string_agg(label, ' > ' order by element) as path_key
+        from {{ ref('int_path_elements') }}
+        where converted and is_element_start
+        group by path_id, conversion_stage
+    ) as k on k.path_id = e.path_id
+    left join {{ ref('int_shapley_credits') }} as s
+        on s.conversion_stage = k.conversion_stage and s.path_key = k.path_key and s.element = e.element
+    where e.converted
+    {%- endif %}
+    {%- endfor %}
+),
+untouched as (
+    -- Conversions with no touch in their window.
+    select distinct path_id from {{ ref('int_path_touches') }} where converted and touchpoint_id is null
+)
+select
+    c.path_id,
+    c.touchpoint_id,
+    c.model,
+    c.credit,
+    c.credit * c.revenue as revenue_credit,
+    c.conversion_stage,
+    c.account_id,
+    c.converted_at,
+    c.channel,
+    c.campaign
+from credits as c
+where c.credit > 0
+{%- for model in models %}
+union all
+select u.path_id, cast(null as {{ sql_type('text') }}), '{{ model }}', 1.0, p.revenue, p.conversion_stage, p.account_id, p.converted_at,
+    '(no touch)', cast(null as {{ sql_type('text') }})
+from untouched as u
+join (select distinct path_id, conversion_stage, account_id, converted_at, revenue from {{ ref('int_path_touches') }}) as p
+    on p.path_id = u.path_id
+{%- endfor %}

@@ -1,0 +1,102 @@
+{{ config(materialized='table', schema='staging', tags=['intermediate', 'paths']) }}
+{#- The paths of conversions and non-conversions, one row per touch in a path.
+    A conversion's path is its account's marketing touches (every person of
+    the account; or the person's own touches when journey.attribution.
+    person_based) in the lookback window before it (journey.conversions
+    lookback_days) and after the previous conversion of the same type. An
+    account without a conversion of a type gives a non-converting path ending
+    at its last touch. -#}
+{%- set convs = journey.conversions %}
+{%- set entity = 'person_id' if journey.attribution.person_based else 'account_id' %}
+with touches as (
+    select account_id, person_id, {{ entity }} as entity_id, touchpoint_id, occurred_at, channel, campaign
+    from {{ ref('touchpoints') }}
+    where {{ entity }} is not null and is_marketing_touch
+),
+conversions as (
+    {%- for c in convs %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select s.account_id, s.person_id, s.{{ entity }} as entity_id, s.opportunity_id, s.stage as conversion_stage,
+        s.reached_at as converted_at, coalesce(s.value, 0) as revenue, {{ c.lookback_days }} as lookback_days
+    from {{ ref('stage_events') }} as s
+    where s.stage = '{{ c.stage }}' and s.{{ entity }} is not null
+    {%- endfor %}
+),
+converting as (
+    select
+        {{ hash_key('conversion_stage', 'entity_id', "coalesce(opportunity_id, '')", 'cast(converted_at as ' ~ sql_type('text') ~ ')') }} as path_id,
+        account_id,
+        person_id,
+        entity_id,
+        opportunity_id,
+        true as converted,
+        conversion_stage,
+        converted_at,
+        revenue,
+        converted_at as ends_at,
+        greatest(
+            coalesce(
+                lag(converted_at) over (partition by entity_id, conversion_stage order by converted_at, opportunity_id),
+                converted_at - lookback_days * interval '1 day'
+            ),
+            converted_at - lookback_days * interval '1 day'
+        ) as starts_after
+    from conversions
+),
+non_converting as (
+    {%- for c in convs %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select
+        {{ hash_key("'none'", "'" ~ c.stage ~ "'", 't.entity_id') }} as path_id,
+        min(t.account_id) as account_id,
+        min(t.person_id) as person_id,
+        t.entity_id,
+        cast(null as {{ sql_type('text') }}) as opportunity_id,
+        false as converted,
+        '{{ c.stage }}' as conversion_stage,
+        cast(null as timestamp) as converted_at,
+        cast(0 as {{ sql_type('double') }}) as revenue,
+        max(t.occurred_at) as ends_at,
+        max(t.occurred_at) - {{ c.lookback_days }} * interval '1 day' as starts_after
+    from touches as t
+    where not exists (
+        select 1 from conversions as v where v.entity_id = t.entity_id and v.conversion_stage = '{{ c.stage }}'
+    )
+    group by t.entity_id
+    {%- endfor %}
+),
+paths as (
+    select * from converting
+    union all
+    select * from non_converting
+)
+select
+    p.path_id,
+    p.account_id,
+    {%- if journey.attribution.person_based %}
+    p.person_id,
+    {%- else %}
+    cast(null as {{ sql_type('text') }}) as person_id,
+    {%- endif %}
+    p.opportunity_id,
+    p.converted,
+    p.conversion_stage,
+    p.converted_at,
+    p.revenue,
+    p.ends_at,
+    t.touchpoint_id,
+    t.occurred_at,
+    t.channel,
+    t.campaign,
+    row_number() over (partition by p.path_id order by t.occurred_at, t.touchpoint_id) as position,
+    count(t.touchpoint_id) over (partition by p.path_id) as path_length,
+    {{ datediff_days('t.occurred_at', 'p.ends_at') }} as days_before_end
+from paths as p
+left join touches as t
+    on t.entity_id = p.entity_id
+   and t.occurred_at <= p.ends_at
+   and t.occurred_at > p.starts_after

@@ -1,0 +1,593 @@
+//! Every difference between DuckDB's and PostgreSQL's SQL lives here: quoting,
+//! the DDL of each materialisation, and the SQL functions that templates call
+//! (`{{ datediff_days('a', 'b') }}`) so one model text runs on both engines.
+
+use std::path::Path;
+
+use minijinja::value::Rest;
+use minijinja::{Environment, Error as TemplateError, ErrorKind};
+
+use crate::config::Engine;
+use crate::project::sources::{FileFormat, Source, SourceLocation};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    DuckDb,
+    Postgres,
+}
+
+impl From<Engine> for Dialect {
+    fn from(engine: Engine) -> Self {
+        match engine {
+            Engine::Duckdb => Dialect::DuckDb,
+            Engine::Postgres => Dialect::Postgres,
+        }
+    }
+}
+
+/// Suffixes of a fixpoint model's previous and next iterations.
+pub const FIXPOINT_PREVIOUS_SUFFIX: &str = "__jmap_prev";
+pub const FIXPOINT_NEXT_SUFFIX: &str = "__jmap_next";
+
+/// Suffix of the relation a table is built under before it is swapped in.
+pub const STAGING_SUFFIX: &str = "__jmap_new";
+
+/// Words that must be quoted when used as identifiers (the subset that a
+/// column or table name plausibly collides with on either engine).
+const RESERVED: &[&str] = &[
+    "all",
+    "and",
+    "any",
+    "as",
+    "asc",
+    "between",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "column",
+    "constraint",
+    "create",
+    "current_date",
+    "current_time",
+    "current_timestamp",
+    "default",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "intersect",
+    "into",
+    "is",
+    "join",
+    "lateral",
+    "leading",
+    "limit",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+pub fn quote(ident: &str) -> String {
+    let plain = !ident.is_empty()
+        && ident
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && ident
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !RESERVED.contains(&ident);
+    if plain {
+        ident.to_owned()
+    } else {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+}
+
+pub fn relation(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote(schema), quote(name))
+}
+
+/// A SQL string literal.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "duckdb",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// The relation a template's `source()` renders to.
+    pub fn source_relation(self, source: &Source, project_root: &Path) -> String {
+        match (&source.location, self) {
+            (SourceLocation::Table { schema, table }, _) => relation(schema, table),
+            // A subquery needs a name on Postgres; the source's name reads like
+            // the table it stands for. The query may end in a `--` comment.
+            (SourceLocation::Query { sql }, _) => format!("(\n{sql}\n) as {}", quote(&source.name)),
+            (SourceLocation::File { path, format }, Dialect::DuckDb) => {
+                let abs = project_root.join(path);
+                let path = literal(&abs.to_string_lossy());
+                match format {
+                    // Read CSV as text: the models clean and cast, the same way on
+                    // both engines (Postgres loads file sources as text columns).
+                    // A quoted empty field is an empty string, as in Postgres's COPY.
+                    FileFormat::Csv => {
+                        format!(
+                            "read_csv({path}, header = true, all_varchar = true, allow_quoted_nulls = false)"
+                        )
+                    }
+                    FileFormat::Parquet => format!("read_parquet({path})"),
+                }
+            }
+            // Postgres cannot read files: jmap lands them first (see `load`).
+            (SourceLocation::File { .. }, Dialect::Postgres) => {
+                crate::load::landed_relation(source)
+            }
+        }
+    }
+
+    // ---- DDL for materialisations. Each returns the statement and, where it
+    // embeds the model body, the number of lines that precede the body (so an
+    // error's line number maps back to the compiled SQL).
+
+    pub fn create_schema(self, schema: &str) -> String {
+        format!("create schema if not exists {}", quote(schema))
+    }
+
+    pub fn create_table_as(self, rel: &str, body: &str) -> (String, usize) {
+        let stmt = match self {
+            Dialect::DuckDb => format!("create or replace table {rel} as\n{body}\n"),
+            Dialect::Postgres => format!("create table {rel} as\n{body}\n"),
+        };
+        (stmt, 1)
+    }
+
+    /// A table private to the session (iteration work tables: no logging).
+    pub fn create_temp_table_as(self, name: &str, body: &str) -> (String, usize) {
+        let stmt = match self {
+            Dialect::DuckDb => format!("create or replace temp table {} as\n{body}\n", quote(name)),
+            Dialect::Postgres => format!("create temp table {} as\n{body}\n", quote(name)),
+        };
+        (stmt, 1)
+    }
+
+    pub fn create_view_as(self, rel: &str, body: &str) -> (String, usize) {
+        (format!("create or replace view {rel} as\n{body}\n"), 1)
+    }
+
+    pub fn drop_table(self, rel: &str) -> String {
+        format!("drop table if exists {rel}")
+    }
+
+    pub fn drop_view(self, rel: &str) -> String {
+        format!("drop view if exists {rel}")
+    }
+
+    pub fn rename(self, rel: &str, kind: RelationKind, new_name: &str) -> String {
+        let what = match kind {
+            RelationKind::Table => "table",
+            RelationKind::View => "view",
+        };
+        format!("alter {what} {rel} rename to {}", quote(new_name))
+    }
+
+    pub fn drop_cascade(self, rel: &str, kind: RelationKind) -> String {
+        let what = match kind {
+            RelationKind::Table => "table",
+            RelationKind::View => "view",
+        };
+        format!("drop {what} if exists {rel} cascade")
+    }
+
+    /// Whether `create or replace view` can change a view's columns. Postgres
+    /// cannot (it only appends columns), so views are dropped and recreated there.
+    pub fn replaces_views_in_place(self) -> bool {
+        self == Dialect::DuckDb
+    }
+
+    /// Views that depend on a relation, directly or through other views, with
+    /// their definitions, in an order they can be recreated in. Postgres binds
+    /// views to the table itself, so replacing a table would drop them (the
+    /// classic complaint about dbt); jmap recreates them in the same
+    /// transaction. DuckDB binds views by name: nothing to do.
+    pub fn dependent_views_sql(self, schema: &str, name: &str) -> Option<String> {
+        match self {
+            Dialect::DuckDb => None,
+            Dialect::Postgres => Some(format!(
+                "with recursive deps(oid, depth) as ( \
+                   select distinct r.ev_class, 1 from pg_depend d \
+                   join pg_rewrite r on r.oid = d.objid \
+                   where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass \
+                     and d.refobjid = to_regclass({rel}) and r.ev_class <> d.refobjid \
+                 union all \
+                   select r.ev_class, deps.depth + 1 from deps \
+                   join pg_depend d on d.refobjid = deps.oid and d.classid = 'pg_rewrite'::regclass \
+                     and d.refclassid = 'pg_class'::regclass \
+                   join pg_rewrite r on r.oid = d.objid \
+                   where r.ev_class <> deps.oid and deps.depth < 50 \
+                 ) \
+                 select n.nspname, c.relname, max(deps.depth) as depth, pg_get_viewdef(c.oid) \
+                 from deps join pg_class c on c.oid = deps.oid \
+                 join pg_namespace n on n.oid = c.relnamespace \
+                 where c.relkind = 'v' \
+                 group by n.nspname, c.relname, c.oid \
+                 order by depth, n.nspname, c.relname",
+                rel = literal(&relation(schema, name))
+            )),
+        }
+    }
+
+    pub fn count_rows(self, rel: &str) -> String {
+        format!("select count(*) from {rel}")
+    }
+
+    /// The largest change of `values` between two iterations matched on `keys`
+    /// (a row present in only one counts its whole value).
+    pub fn max_change(self, next: &str, prev: &str, keys: &[String], values: &[String]) -> String {
+        let on = keys
+            .iter()
+            .map(|k| format!("n.{q} = p.{q}", q = quote(k)))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let diffs = values
+            .iter()
+            .map(|v| {
+                format!(
+                    "abs(coalesce(cast(n.{q} as double precision), 0) - coalesce(cast(p.{q} as double precision), 0))",
+                    q = quote(v)
+                )
+            })
+            .collect::<Vec<_>>();
+        let worst = if diffs.len() == 1 {
+            diffs[0].clone()
+        } else {
+            format!("greatest({})", diffs.join(", "))
+        };
+        format!(
+            "select coalesce(max({worst}), 0) from {next} as n full outer join {prev} as p on {on}"
+        )
+    }
+
+    pub fn insert_from(self, target: &str, source: &str, columns: &[String]) -> String {
+        let cols = columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!("insert into {target} ({cols}) select {cols} from {source}")
+    }
+
+    pub fn delete_matching(self, target: &str, source: &str, keys: &[String]) -> String {
+        let cond = keys
+            .iter()
+            .map(|k| format!("s.{q} is not distinct from t.{q}", q = quote(k)))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        format!("delete from {target} as t where exists (select 1 from {source} as s where {cond})")
+    }
+
+    /// Delete the rows at or after the earliest `time_col` of `source`, per
+    /// partition when `partition_by` is given.
+    pub fn delete_from_time(
+        self,
+        target: &str,
+        source: &str,
+        time_col: &str,
+        partition_by: &[String],
+    ) -> String {
+        let t = quote(time_col);
+        let correlate: Vec<String> = partition_by
+            .iter()
+            .map(|p| format!("s.{q} = {target}.{q}", q = quote(p)))
+            .collect();
+        let filter = if correlate.is_empty() {
+            String::new()
+        } else {
+            format!(" where {}", correlate.join(" and "))
+        };
+        format!("delete from {target} where {t} >= (select min(s.{t}) from {source} as s{filter})")
+    }
+
+    pub fn merge(self, target: &str, source: &str, keys: &[String], columns: &[String]) -> String {
+        let on = keys
+            .iter()
+            .map(|k| format!("t.{q} = s.{q}", q = quote(k)))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let set = columns
+            .iter()
+            .filter(|c| !keys.contains(c))
+            .map(|c| format!("{q} = s.{q}", q = quote(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let cols = columns
+            .iter()
+            .map(|c| quote(c))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let vals = columns
+            .iter()
+            .map(|c| format!("s.{}", quote(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let matched = if set.is_empty() {
+            String::new()
+        } else {
+            format!(" when matched then update set {set}")
+        };
+        format!(
+            "merge into {target} as t using {source} as s on {on}{matched} when not matched then insert ({cols}) values ({vals})"
+        )
+    }
+
+    pub fn add_column(self, target: &str, column: &str, data_type: &str) -> String {
+        format!(
+            "alter table {target} add column {} {data_type}",
+            quote(column)
+        )
+    }
+
+    /// Text or timestamp to timestamp, null when it does not parse (needs
+    /// `setup_statements` on Postgres).
+    pub fn try_timestamp(self, expr: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("try_cast({expr} as timestamp)"),
+            Dialect::Postgres => format!("jmap_try_timestamp(({expr})::text)"),
+        }
+    }
+
+    /// Relations and their kinds, one query for the whole warehouse.
+    pub fn list_relations_sql(self) -> &'static str {
+        "select table_schema, table_name, table_type from information_schema.tables \
+         where table_schema not in ('information_schema', 'pg_catalog')"
+    }
+
+    pub fn list_columns_sql(self, schema: &str, table: &str) -> String {
+        format!(
+            "select column_name, data_type from information_schema.columns \
+             where table_schema = {} and table_name = {} order by ordinal_position",
+            literal(schema),
+            literal(table)
+        )
+    }
+
+    /// Every column of the relations in `schemas`: schema, table, column, type.
+    pub fn list_schema_columns_sql(self, schemas: &[String]) -> String {
+        let list = schemas
+            .iter()
+            .map(|s| literal(s))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "select table_schema, table_name, column_name, data_type from information_schema.columns \
+             where table_schema in ({list}) order by table_schema, table_name, ordinal_position"
+        )
+    }
+
+    /// Seconds since 1970 of a timestamp expression, as a double.
+    pub fn epoch_seconds(self, expr: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("epoch({expr})"),
+            Dialect::Postgres => format!("extract(epoch from {expr})::double precision"),
+        }
+    }
+
+    /// The description a BI tool shows beside a table or view (both engines
+    /// spell it alike; Postgres refuses `comment on table` for a view).
+    pub fn comment_on_relation(self, rel: &str, kind: RelationKind, text: &str) -> String {
+        let what = match kind {
+            RelationKind::Table => "table",
+            RelationKind::View => "view",
+        };
+        format!("comment on {what} {rel} is {}", literal(text))
+    }
+
+    /// The description of one column of a table or view.
+    pub fn comment_on_column(self, rel: &str, column: &str, text: &str) -> String {
+        format!(
+            "comment on column {rel}.{} is {}",
+            quote(column),
+            literal(text)
+        )
+    }
+
+    /// Register the SQL functions templates use. Only the differing ones live
+    /// here; anything both engines spell alike is written directly in models.
+    pub fn register(self, env: &mut Environment<'static>) {
+        let d = self;
+        env.add_function("dialect", move || d.name());
+        // Seconds between two timestamps, as a double.
+        env.add_function("datediff_seconds", move |a: String, b: String| match d {
+            Dialect::DuckDb => format!("(epoch({b}) - epoch({a}))"),
+            Dialect::Postgres => format!("extract(epoch from ({b}) - ({a}))::double precision"),
+        });
+        env.add_function("datediff_days", move |a: String, b: String| match d {
+            Dialect::DuckDb => format!("((epoch({b}) - epoch({a})) / 86400.0)"),
+            Dialect::Postgres => {
+                format!("(extract(epoch from ({b}) - ({a}))::double precision / 86400.0)")
+            }
+        });
+        env.add_function("epoch_seconds", move |a: String| match d {
+            Dialect::DuckDb => format!("epoch({a})"),
+            Dialect::Postgres => format!("extract(epoch from {a})::double precision"),
+        });
+        // Cast a source column to one of jmap's logical types, null when the
+        // value does not parse (dirty data must not fail a run).
+        env.add_function(
+            "cast_as",
+            move |expr: String, ty: String| -> Result<String, TemplateError> {
+                Ok(match (ty.as_str(), d) {
+                    ("text", Dialect::DuckDb) => format!("cast({expr} as varchar)"),
+                    ("text", Dialect::Postgres) => format!("cast({expr} as text)"),
+                    (_, Dialect::DuckDb) => format!("try_cast({expr} as {})", d.logical_type(&ty)?),
+                    (t, Dialect::Postgres) => {
+                        d.logical_type(t)?;
+                        format!("jmap_try_{t}(({expr})::text)")
+                    }
+                })
+            },
+        );
+        env.add_function("sql_type", move |ty: String| d.logical_type(&ty));
+        env.add_function("percentile", move |expr: String, p: f64| match d {
+            Dialect::DuckDb => format!("quantile_cont({expr}, {p})"),
+            Dialect::Postgres => format!("percentile_cont({p}) within group (order by {expr})"),
+        });
+        // Whether a POSIX regular expression matches anywhere in the text.
+        env.add_function("regexp_like", move |s: String, pattern: String| {
+            let p = literal(&pattern);
+            match d {
+                Dialect::DuckDb => format!("regexp_matches({s}, {p})"),
+                Dialect::Postgres => format!("({s} ~ {p})"),
+            }
+        });
+        // First capture group of a POSIX regular expression, or null.
+        env.add_function("regexp_extract", move |s: String, pattern: String| {
+            let p = literal(&pattern);
+            match d {
+                Dialect::DuckDb => format!("nullif(regexp_extract({s}, {p}, 1), '')"),
+                Dialect::Postgres => format!("(regexp_match({s}, {p}))[1]"),
+            }
+        });
+        env.add_function(
+            "hash_key",
+            move |parts: Rest<String>| -> Result<String, TemplateError> {
+                if parts.is_empty() {
+                    return Err(TemplateError::new(
+                        ErrorKind::MissingArgument,
+                        "hash_key() needs at least one column",
+                    ));
+                }
+                let joined = parts
+                    .iter()
+                    .map(|p| format!("coalesce(cast({p} as {}), '')", d.text_type()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Ok(format!("md5(concat_ws('|', {joined}))"))
+            },
+        );
+    }
+
+    /// The engine's type for a logical type name used in models.
+    pub fn logical_type(self, ty: &str) -> Result<&'static str, TemplateError> {
+        Ok(match (ty, self) {
+            ("text", Dialect::DuckDb) => "varchar",
+            ("text", Dialect::Postgres) => "text",
+            ("timestamp", _) => "timestamp",
+            ("date", _) => "date",
+            ("double", Dialect::DuckDb) => "double",
+            ("double", Dialect::Postgres) => "double precision",
+            ("bigint", _) => "bigint",
+            ("boolean", _) => "boolean",
+            (other, _) => {
+                return Err(TemplateError::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "unknown logical type `{other}` (text, timestamp, date, double, bigint, boolean)"
+                    ),
+                ));
+            }
+        })
+    }
+
+    fn text_type(self) -> &'static str {
+        match self {
+            Dialect::DuckDb => "varchar",
+            Dialect::Postgres => "text",
+        }
+    }
+
+    /// Statements run once per run before any model, creating helpers the
+    /// template functions above rely on.
+    pub fn setup_statements(self) -> Vec<String> {
+        match self {
+            Dialect::DuckDb => Vec::new(),
+            Dialect::Postgres => {
+                let f = |name: &str, ty: &str| {
+                    format!(
+                        "create or replace function {name}(v text) returns {ty} language plpgsql immutable as $$ \
+                         begin return v::{ty}; exception when others then return null; end $$"
+                    )
+                };
+                vec![
+                    f("jmap_try_timestamp", "timestamp"),
+                    f("jmap_try_date", "date"),
+                    f("jmap_try_double", "double precision"),
+                    f("jmap_try_bigint", "bigint"),
+                    f("jmap_try_boolean", "boolean"),
+                ]
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    Table,
+    View,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_only_when_needed() {
+        assert_eq!(quote("touchpoints"), "touchpoints");
+        assert_eq!(quote("Touch"), "\"Touch\"");
+        assert_eq!(quote("order"), "\"order\"");
+        assert_eq!(quote("a\"b"), "\"a\"\"b\"");
+        assert_eq!(relation("journey", "user"), "journey.\"user\"");
+    }
+
+    #[test]
+    fn merge_updates_non_key_columns() {
+        let sql = Dialect::DuckDb.merge(
+            "s.t",
+            "s.t__new",
+            &["id".into()],
+            &["id".into(), "v".into()],
+        );
+        assert_eq!(
+            sql,
+            "merge into s.t as t using s.t__new as s on t.id = s.id when matched then update set v = s.v when not matched then insert (id, v) values (s.id, s.v)"
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! `jmap run` behaviour: order, parallel branches, failures, materialisations.
+
+mod common;
+use common::{TestProject, stderr, stdout};
+
+fn rows(p: &TestProject, sql: &str) -> Vec<Vec<String>> {
+    p.query(sql)
+}
+
+#[test]
+fn builds_views_tables_and_ephemerals_in_order() {
+    let p = TestProject::new("vars:\n  factor: 10\n");
+    p.write(
+        "models/base.sql",
+        "{{ config(materialized='table') }}\nselect 1 as id union all select 2\n",
+    );
+    p.write("models/eph.sql", "{{ config(materialized='ephemeral') }}\nselect id * {{ var('factor') }} as v from {{ ref('base') }}\n");
+    p.write(
+        "models/top.sql",
+        "{{ config(materialized='view') }}\nselect sum(v) as total from {{ ref('eph') }}\n",
+    );
+    let a = p.jmap(&["run", "--threads", "2"]).success();
+    let out = stdout(&a);
+    assert!(out.contains("1/2 OK    table       journey.base"), "{out}");
+    assert!(out.contains("2 rows"), "{out}");
+    assert!(out.contains("2/2 OK    view        journey.top"), "{out}");
+    // (1 + 2) * 10 = 30
+    assert_eq!(
+        rows(&p, "select total from journey.top"),
+        vec![vec!["30".to_owned()]]
+    );
+    // The ephemeral model is inlined, not built.
+    assert!(
+        rows(
+            &p,
+            "select count(*) from information_schema.tables where table_name = 'eph'"
+        )[0][0]
+            == "0"
+    );
+    let compiled = p.read("target/compiled/models/top.sql");
+    assert!(
+        compiled.starts_with("with __jmap_ephemeral__eph as ("),
+        "{compiled}"
+    );
+}
+
+#[test]
+fn failure_skips_descendants_and_other_branches_go_on() {
+    let p = TestProject::new("");
+    p.write(
+        "models/bad.sql",
+        "{{ config(materialized='table') }}\nselect 1/0 as x from no_such_table\n",
+    );
+    p.write("models/after_bad.sql", "select * from {{ ref('bad') }}\n");
+    p.write(
+        "models/good.sql",
+        "{{ config(materialized='table') }}\nselect 1 as ok\n",
+    );
+    p.write("models/after_good.sql", "select * from {{ ref('good') }}\n");
+    let a = p.jmap(&["run", "--threads", "1"]).code(1);
+    let out = stdout(&a);
+    assert!(out.contains("ERROR table       journey.bad"), "{out}");
+    assert!(out.contains("SKIP  view        journey.after_bad"), "{out}");
+    assert!(out.contains("upstream model `bad` failed"), "{out}");
+    assert!(
+        out.contains("OK    view        journey.after_good"),
+        "{out}"
+    );
+    assert!(out.contains("2 ok, 1 error, 1 skipped"), "{out}");
+    let results: serde_json::Value =
+        serde_json::from_str(&p.read("target/run_results.json")).unwrap();
+    let statuses: Vec<(String, String)> = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("bad".into(), "error".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("after_bad".into(), "skipped".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("after_good".into(), "success".into())),
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn fail_fast_stops_at_first_failure() {
+    let p = TestProject::new("");
+    p.write("models/a_bad.sql", "select * from no_such_table\n");
+    p.write("models/b.sql", "select 1 as x\n");
+    p.write("models/c.sql", "select 2 as x\n");
+    let a = p.jmap(&["run", "--threads", "1", "--fail-fast"]).code(1);
+    let out = stdout(&a);
+    assert!(out.contains("ERROR view        journey.a_bad"), "{out}");
+    assert!(out.contains("--fail-fast stopped the run"), "{out}");
+    assert!(out.contains("0 ok, 1 error, 2 skipped"), "{out}");
+}
+
+#[test]
+fn failed_table_build_keeps_the_previous_table() {
+    let p = TestProject::new("vars:\n  broken: false\n");
+    p.write(
+        "models/t1.sql",
+        "{{ config(materialized='table') }}\nselect * from (values (1), (2), (3)) as v(id)\n{% if var('broken') %}where no_such_column = 1{% endif %}\n",
+    );
+    p.jmap(&["run"]).success();
+    assert_eq!(
+        rows(&p, "select count(*) from journey.t1"),
+        vec![vec!["3".to_owned()]]
+    );
+    let a = p.jmap(&["run", "--vars", "{broken: true}"]).code(1);
+    assert!(stderr(&a).contains("no_such_column"), "{}", stderr(&a));
+    // The old table is still there with its old rows, and no staging leftover.
+    assert_eq!(
+        rows(&p, "select count(*) from journey.t1"),
+        vec![vec!["3".to_owned()]]
+    );
+    assert_eq!(
+        rows(
+            &p,
+            "select count(*) from information_schema.tables where table_name like '%jmap_new%'"
+        ),
+        vec![vec!["0".to_owned()]]
+    );
+}
+
+#[test]
+fn incremental_strategies() {
+    // A source table whose rows the test changes between runs.
+    let p = TestProject::new("vars:\n  batch: 1\n");
+    p.write(
+        "models/src.sql",
+        "{{ config(materialized='table') }}\n\
+         {% if var('batch') == 1 %}select 1 as id, 'a' as v union all select 2, 'b'\n\
+         {% else %}select 2 as id, 'B' as v union all select 3, 'c'{% endif %}\n",
+    );
+    for (name, strategy) in [
+        ("app", "append"),
+        ("mrg", "merge"),
+        ("dli", "delete+insert"),
+    ] {
+        let key = if strategy == "append" {
+            String::new()
+        } else {
+            ", unique_key='id'".to_owned()
+        };
+        p.write(
+            &format!("models/{name}.sql"),
+            &format!(
+                "{{{{ config(materialized='incremental', incremental_strategy='{strategy}'{key}) }}}}\nselect id, v from {{{{ ref('src') }}}}\n"
+            ),
+        );
+    }
+    p.jmap(&["run"]).success();
+    p.jmap(&["run", "--vars", "{batch: 2}"]).success();
+    let all = |t: &str| rows(&p, &format!("select id, v from journey.{t} order by id, v"));
+    let r = |v: &[(&str, &str)]| {
+        v.iter()
+            .map(|(a, b)| vec![a.to_string(), b.to_string()])
+            .collect::<Vec<_>>()
+    };
+    // append: 1a 2b + 2B 3c
+    assert_eq!(
+        all("app"),
+        r(&[("1", "a"), ("2", "B"), ("2", "b"), ("3", "c")])
+    );
+    // merge: 2 updated to B, 3 inserted
+    assert_eq!(all("mrg"), r(&[("1", "a"), ("2", "B"), ("3", "c")]));
+    assert_eq!(all("dli"), r(&[("1", "a"), ("2", "B"), ("3", "c")]));
+    // --full-refresh rebuilds from the current source only.
+    p.jmap(&[
+        "run",
+        "--vars",
+        "{batch: 2}",
+        "--full-refresh",
+        "--select",
+        "app",
+    ])
+    .success();
+    assert_eq!(all("app"), r(&[("2", "B"), ("3", "c")]));
+}
+
+#[test]
+fn is_incremental_sees_the_existing_table() {
+    let p = TestProject::new("vars:\n  n: 3\n");
+    p.write(
+        "models/nums.sql",
+        "{{ config(materialized='incremental') }}\n\
+         select * from range({{ var('n') }}) as r(i)\n\
+         {% if is_incremental() %}where i > (select max(i) from {{ this }}){% endif %}\n",
+    );
+    p.jmap(&["run"]).success();
+    p.jmap(&["run", "--vars", "{n: 5}"]).success();
+    // 0,1,2 then 3,4: no duplicates
+    assert_eq!(
+        rows(&p, "select count(*), count(distinct i) from journey.nums"),
+        vec![vec!["5".to_owned(), "5".to_owned()]]
+    );
+    let compiled = p.read("target/compiled/models/nums.sql");
+    assert!(
+        compiled.contains("where i > (select max(i) from journey.nums)"),
+        "{compiled}"
+    );
+}
+
+#[test]
+fn selection_runs_only_the_chosen_models() {
+    let p = TestProject::new("");
+    p.write(
+        "models/a.sql",
+        "{{ config(tags=['nightly']) }}\nselect 1 as x\n",
+    );
+    p.write("models/b.sql", "select * from {{ ref('a') }}\n");
+    p.write("models/c.sql", "select 3 as x\n");
+    let a = p
+        .jmap(&["run", "--select", "a+", "--exclude", "c"])
+        .success();
+    let out = stdout(&a);
+    assert!(
+        out.contains("journey.a") && out.contains("journey.b") && !out.contains("journey.c "),
+        "{out}"
+    );
+    let a = p.jmap(&["ls", "--select", "tag:nightly"]).success();
+    assert_eq!(stdout(&a), "a\n");
+}
+
+#[test]
+fn custom_schema_and_alias() {
+    let p = TestProject::new("");
+    p.write(
+        "models/m.sql",
+        "{{ config(materialized='table', schema='staging', alias='renamed') }}\nselect 1 as x\n",
+    );
+    p.write("models/n.sql", "select * from {{ ref('m') }}\n");
+    p.jmap(&["run"]).success();
+    assert_eq!(
+        rows(&p, "select x from journey_staging.renamed"),
+        vec![vec!["1".to_owned()]]
+    );
+    assert!(
+        p.read("target/compiled/models/n.sql")
+            .contains("journey_staging.renamed")
+    );
+}
+
+#[test]
+fn duckdb_lock_file_blocks_a_second_run_and_stale_locks_are_taken_over() {
+    let p = TestProject::new("");
+    p.write("models/m.sql", "select 1 as a\n");
+    std::fs::create_dir_all(p.path().join("target")).unwrap();
+    // A live process (this test) holds the lock.
+    std::fs::write(
+        p.path().join("target/jmap.duckdb.lock"),
+        format!("{}\n", std::process::id()),
+    )
+    .unwrap();
+    let a = p.jmap(&["run"]).code(2);
+    assert!(
+        stderr(&a).contains("another jmap run is using target `dev`"),
+        "{}",
+        stderr(&a)
+    );
+    // A lock left by a process that no longer exists is taken over.
+    std::fs::write(p.path().join("target/jmap.duckdb.lock"), "999999999\n").unwrap();
+    p.jmap(&["run"]).success();
+    assert!(!p.path().join("target/jmap.duckdb.lock").exists());
+}
+
+#[test]
+fn fixpoint_iterates_in_the_warehouse_until_it_settles() {
+    let p = TestProject::new("");
+    // v(n+1) = v(n) / 2 + 1 from v(0) = 0 settles at 2: v(n) = 2 - 2^(1-n).
+    // jmap runs step 1 alone, then 8 steps per statement, checking the change
+    // over each statement: v(49) - v(41) = 2^-40 - 2^-48 = 9.06e-13 <= 1e-12,
+    // the first check under the tolerance (v(41) - v(33) = 2.3e-10 is not).
+    p.write(
+        "models/settle.sql",
+        "{{ config(materialized='fixpoint', unique_key='k', fixpoint_value='v') }}\n\
+         {% if fixpoint_start() %}\nselect 1 as k, 0.0 as v\n\
+         {% else %}\nselect k, v / 2 + 1 as v from {{ this }}\n{% endif %}\n",
+    );
+    let a = p.jmap(&["run"]).success();
+    let out = stdout(&a);
+    assert!(out.contains("OK    fixpoint    journey.settle"), "{out}");
+    let v: f64 = rows(&p, "select v from journey.settle")[0][0]
+        .parse()
+        .unwrap();
+    assert!((v - 2.0).abs() < 1e-11, "{v}");
+    let results: serde_json::Value =
+        serde_json::from_str(&p.read("target/run_results.json")).unwrap();
+    assert_eq!(
+        results["results"][0]["message"],
+        "converged in 49 iterations (last change 9.1e-13)"
+    );
+    // No work tables are left behind.
+    assert_eq!(
+        rows(
+            &p,
+            "select count(*) from information_schema.tables where table_name like 'settle__%'"
+        ),
+        vec![vec!["0".to_owned()]]
+    );
+    // A step that never settles fails with the figures.
+    p.write(
+        "models/settle.sql",
+        "{{ config(materialized='fixpoint', unique_key='k', fixpoint_value='v', max_iterations=5) }}\n\
+         {% if fixpoint_start() %}\nselect 1 as k, 0.0 as v\n{% else %}\nselect k, v + 1 as v from {{ this }}\n{% endif %}\n",
+    );
+    let a = p.jmap(&["run"]).code(1);
+    assert!(
+        stderr(&a).contains("did not converge: after 5 iterations"),
+        "{}",
+        stderr(&a)
+    );
+}

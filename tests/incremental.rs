@@ -1,0 +1,163 @@
+//! An incremental run after new (and late) events gives exactly the tables a
+//! full rebuild gives on the same data.
+
+mod common;
+use common::{duck_query, jmap_in};
+
+/// `YYYY-MM-DD HH:MM:SS` of a timestamp written in any of the generator's
+/// spellings; `None` for the deliberately unparseable ones.
+fn when(text: &str) -> Option<String> {
+    let t = text.trim().replace('T', " ");
+    (t.len() >= 19 && t.as_bytes()[4] == b'-').then(|| t[..19].to_owned())
+}
+
+/// The rows of the first batch: those before `cut`, except every other row
+/// from `late_from` on, which arrives late (with the second batch) although
+/// it happened before rows the first batch already had.
+fn first_batch(csv: &str, time_col: &str, cut: &str, late_from: &str) -> String {
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    let idx = header.split(',').position(|c| c == time_col).unwrap();
+    let mut out = vec![header.to_owned()];
+    let mut in_window = 0;
+    for line in lines {
+        // No quoted field with a comma comes before the time column here.
+        let keep = match line.split(',').nth(idx).and_then(when) {
+            Some(t) if t.as_str() >= cut => false,
+            Some(t) if t.as_str() >= late_from => {
+                in_window += 1;
+                in_window % 2 == 0
+            }
+            _ => true,
+        };
+        if keep {
+            out.push(line.to_owned());
+        }
+    }
+    out.join("\n") + "\n"
+}
+
+/// A cut with at least `n` web events in the two hours before it.
+fn busy_cut(web_csv: &str, n: usize) -> (String, String) {
+    let fmt = "%Y-%m-%d %H:%M:%S";
+    let mut times: Vec<chrono::NaiveDateTime> = web_csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(1).and_then(when))
+        .filter_map(|t| chrono::NaiveDateTime::parse_from_str(&t, fmt).ok())
+        .collect();
+    times.sort();
+    for &t in &times[times.len() * 7 / 10..] {
+        let from = t - chrono::Duration::hours(2);
+        if times.iter().filter(|x| **x >= from && **x < t).count() >= n {
+            return (t.format(fmt).to_string(), from.format(fmt).to_string());
+        }
+    }
+    panic!("no busy two hours in the generated data");
+}
+
+#[test]
+fn incremental_run_equals_full_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    jmap_in(root, &["generate", "--out", "full", "--accounts", "25"]).success();
+    let sources = jmap::generate::sources_yaml("data");
+    let yaml = format!("name: inc\n{sources}");
+    // Project `inc` first sees the events before a cut, minus every other one
+    // of the two hours before it (they arrive late, within the re-processed
+    // window), then everything.
+    let web = std::fs::read_to_string(root.join("full/web_events.csv")).unwrap();
+    let (cut, late_from) = busy_cut(&web, 6);
+    let (cut, late_from) = (cut.as_str(), late_from.as_str());
+    let inc = root.join("inc");
+    std::fs::create_dir_all(inc.join("data")).unwrap();
+    std::fs::write(inc.join("journey.yaml"), &yaml).unwrap();
+    let full_dir = root.join("full");
+    let time_cols = [
+        ("web_events.csv", "timestamp"),
+        ("ad_clicks.csv", "clicked_at"),
+        ("email_events.csv", "occurred_at"),
+        ("crm_activities.csv", "occurred_at"),
+    ];
+    for entry in std::fs::read_dir(&full_dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let first = match time_cols.iter().find(|(f, _)| *f == name) {
+            Some((_, col)) => first_batch(&text, col, cut, late_from),
+            None => text,
+        };
+        std::fs::write(inc.join("data").join(&name), first).unwrap();
+    }
+    jmap_in(&inc, &["run"]).success();
+    for (file, _) in time_cols {
+        std::fs::copy(full_dir.join(file), inc.join("data").join(file)).unwrap();
+    }
+    let second = jmap_in(&inc, &["run"]).success();
+    let out = String::from_utf8_lossy(&second.get_output().stdout).into_owned();
+    assert!(
+        out.contains("incremental journey_staging.int_web_events"),
+        "{out}"
+    );
+
+    // Project `ref` builds the same final data from scratch.
+    let reference = root.join("ref");
+    std::fs::create_dir_all(reference.join("data")).unwrap();
+    std::fs::write(reference.join("journey.yaml"), &yaml).unwrap();
+    for entry in std::fs::read_dir(inc.join("data")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            reference.join("data").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    jmap_in(&reference, &["run"]).success();
+
+    let tables = [
+        "journey_staging.int_web_events",
+        "journey_staging.int_sessions",
+        "journey_staging.int_identity_edges",
+        "journey.sessions",
+        "journey.touchpoints",
+        "journey.identity_map",
+        "journey.persons",
+        "journey.stage_events",
+        "journey.account_journeys",
+        "journey.conversion_paths",
+    ];
+    for table in tables {
+        let sql = format!("select * from {table}");
+        let mut a = duck_query(&inc.join("target/jmap.duckdb"), &sql);
+        let mut b = duck_query(&reference.join("target/jmap.duckdb"), &sql);
+        a.sort();
+        b.sort();
+        assert!(!b.is_empty(), "{table} is empty: nothing would be proven");
+        if a.len() != b.len() {
+            let only_ref: Vec<_> = b.iter().filter(|r| !a.contains(r)).collect();
+            let only_inc: Vec<_> = a.iter().filter(|r| !b.contains(r)).collect();
+            eprintln!(
+                "only in full: {only_ref:#?}\nonly in incremental: {only_inc:#?}\ncut {cut}, late from {late_from}"
+            );
+        }
+        assert_eq!(
+            a.len(),
+            b.len(),
+            "{table}: row counts differ (incremental vs full)"
+        );
+        assert!(a == b, "{table}: incremental and full refresh differ");
+    }
+    // The second run re-processed only a window, not the whole history.
+    let rows_line = out
+        .lines()
+        .find(|l| l.contains("journey_staging.int_web_events"))
+        .unwrap();
+    let total = duck_query(
+        &inc.join("target/jmap.duckdb"),
+        "select count(*) from journey_staging.int_web_events",
+    );
+    assert!(
+        !rows_line.contains(&format!(" {} rows", total[0][0])),
+        "{rows_line}"
+    );
+}

@@ -1,0 +1,262 @@
+//! The journey package's rules on small hand-made sources, each on DuckDB and
+//! PostgreSQL (both engines must give exactly these rows).
+
+mod common;
+use common::{JourneyCase, rows};
+
+const WEB: &str = "event_id,occurred_at,anonymous_id,user_id,email,event_type,url,referrer,utm_source,utm_medium,utm_campaign,gclid";
+
+#[test]
+fn same_touch_in_two_sources_counts_once() {
+    let web = format!(
+        "{WEB}\n\
+         w1,2025-03-01 10:00:00,a1,,,page,https://acme.io/lp,,,,,G-1\n\
+         w2,2025-03-01 10:05:00,a1,,,page,https://acme.io/pricing,https://acme.io/lp,,,,\n\
+         w2,2025-03-01 10:05:00,a1,,,page,https://acme.io/pricing,https://acme.io/lp,,,,\n"
+    );
+    // c1 is the click that brought w1 (same gclid); c2 never reached the site.
+    let ads = "click_id,occurred_at,platform,campaign,anonymous_id,gclid\n\
+               c1,2025-03-01 09:59:58,google,brand,a1,G-1\n\
+               c2,2025-03-02 12:00:00,linkedin,abm,a1,\n";
+    let case = JourneyCase::new(&[("web_events", &web), ("ad_clicks", ads)], "");
+    case.run();
+    // w2 was delivered twice: one row. c1 is w1's twin: one touch.
+    assert_eq!(
+        case.query(
+            "select touch_type, event_type, channel from journey.touchpoints order by occurred_at"
+        ),
+        rows(&[
+            "web|page_view|Paid Search",
+            "web|page_view|Paid Search",
+            "ad_click|ad_click|Paid Social"
+        ])
+    );
+}
+
+#[test]
+fn blocked_and_null_identifiers_are_dropped() {
+    let web = format!(
+        "{WEB}\n\
+         e1,2025-03-01 10:00:00,,unknown,,page,https://acme.io/,,,,,\n\
+         e2,2025-03-01 10:00:00,-1,,null,page,https://acme.io/,,,,,\n\
+         e3,2025-03-01 10:00:00,00000000-0000-0000-0000-000000000000,,,page,https://acme.io/,,,,,\n\
+         e4,2025-03-01 10:00:00,unknown,u7,Test@Test.com,page,https://acme.io/,,,,,\n\
+         e5,not a date,a9,,,page,https://acme.io/,,,,,\n"
+    );
+    let case = JourneyCase::new(&[("web_events", &web)], "");
+    case.run();
+    // Only e4 survives (it has a real user id); its blocked email is dropped too;
+    // e5's time does not parse.
+    assert_eq!(
+        case.query("select touchpoint_id is not null, anonymous_id, user_id, email from journey.touchpoints"),
+        rows(&["true|NULL|u7|NULL"])
+    );
+    assert_eq!(
+        case.query("select identifier_type, identifier from journey.identity_map order by 1, 2"),
+        rows(&["user_id|u7"])
+    );
+}
+
+#[test]
+fn a_31_minute_gap_splits_a_session_and_a_login_does_not() {
+    let web = format!(
+        "{WEB}\n\
+         d1,2025-03-01 10:00:00,dev-a,,,page,https://acme.io/,,,,,\n\
+         d2,2025-03-01 10:20:00,dev-a,,,page,https://acme.io/a,,,,,\n\
+         d3,2025-03-01 10:51:00,dev-a,,,page,https://acme.io/b,,,,,\n\
+         l1,2025-03-01 11:00:00,dev-b,,,page,https://acme.io/,,,,,\n\
+         l2,2025-03-01 11:10:00,dev-b,u1,,page,https://acme.io/login,,,,,\n\
+         l3,2025-03-01 11:20:00,dev-b,u1,,page,https://acme.io/app,,,,,\n"
+    );
+    let case = JourneyCase::new(&[("web_events", &web)], "");
+    case.run();
+    // dev-a: 10:20 -> 10:51 is 31 minutes > 30: two sessions (2 + 1 pages).
+    // dev-b: the login at 11:10 keeps the session (3 pages, one person).
+    assert_eq!(
+        case.query(
+            "select anonymous_id, cast(started_at as varchar), cast(ended_at as varchar), page_views, person_id is not null \
+             from journey.sessions order by anonymous_id, started_at"
+        ),
+        rows(&[
+            "dev-a|2025-03-01 10:00:00|2025-03-01 10:20:00|2|true",
+            "dev-a|2025-03-01 10:51:00|2025-03-01 10:51:00|1|true",
+            "dev-b|2025-03-01 11:00:00|2025-03-01 11:20:00|3|true",
+        ])
+    );
+    assert_eq!(
+        case.query("select count(distinct session_id), count(distinct person_id) from journey.touchpoints where anonymous_id = 'dev-b'"),
+        rows(&["1|1"])
+    );
+}
+
+#[test]
+fn identities_merge_transitively() {
+    // a1 -- email e -- user u -- a2: one person across two devices.
+    let web = format!(
+        "{WEB}\n\
+         t1,2025-03-01 10:00:00,a1,,Pat@Beta.io,page,https://acme.io/,,,,,\n\
+         t2,2025-03-05 10:00:00,a2,u9,pat@beta.io ,page,https://acme.io/,,,,,\n\
+         t3,2025-03-06 10:00:00,a3,,,page,https://acme.io/,,,,,\n"
+    );
+    let case = JourneyCase::new(&[("web_events", &web)], "");
+    case.run();
+    assert_eq!(
+        case.query(
+            "select count(distinct person_id) from journey.identity_map \
+             where identifier in ('a1', 'a2', 'u9', 'pat@beta.io')"
+        ),
+        rows(&["1"])
+    );
+    // a3 never identified itself: a person of its own. 2 persons in all.
+    assert_eq!(
+        case.query("select count(*) from journey.persons"),
+        rows(&["2"])
+    );
+}
+
+#[test]
+fn a_shared_device_does_not_merge_two_people() {
+    // The kiosk k is used by u1 and then u2: past max_user_ids_per_device (1).
+    let web = format!(
+        "{WEB}\n\
+         s1,2025-03-01 10:00:00,k,u1,,page,https://acme.io/,,,,,\n\
+         s2,2025-03-01 12:00:00,k,u2,,page,https://acme.io/,,,,,\n\
+         s3,2025-03-02 09:00:00,own1,u1,,page,https://acme.io/,,,,,\n"
+    );
+    let case = JourneyCase::new(&[("web_events", &web)], "");
+    case.run();
+    assert_eq!(
+        case.query(
+            "select count(distinct person_id) from journey.identity_map where identifier in ('u1', 'u2')"
+        ),
+        rows(&["2"])
+    );
+    // u1 still links to its own device.
+    assert_eq!(
+        case.query(
+            "select count(distinct person_id) from journey.identity_map where identifier in ('u1', 'own1')"
+        ),
+        rows(&["1"])
+    );
+    // With a limit of 2 the same data is one person.
+    let case = JourneyCase::new(
+        &[("web_events", &web)],
+        "  identity:\n    max_user_ids_per_device: 2\n",
+    );
+    case.run();
+    assert_eq!(
+        case.query(
+            "select count(distinct person_id) from journey.identity_map where identifier in ('u1', 'u2', 'k')"
+        ),
+        rows(&["1"])
+    );
+}
+
+#[test]
+fn free_mail_never_creates_an_account_match() {
+    let contacts = "contact_id,email,account_id\n\
+                    c1,Bob@Gmail.com,\n\
+                    c2,alice@acme-corp.com,\n\
+                    c3,carol@beta.io,ACC-B\n";
+    // A CRM account wrongly carrying gmail.com as its domain.
+    let accounts = "account_id,name,domain\n\
+                    ACC-A,Acme Corp,https://www.acme-corp.com/\n\
+                    ACC-B,Beta,beta.io\n\
+                    ACC-G,Bad Data,gmail.com\n";
+    let case = JourneyCase::new(&[("contacts", contacts), ("accounts", accounts)], "");
+    case.run();
+    assert_eq!(
+        case.query("select email, coalesce(account_id, '-'), match_method from journey.persons order by email"),
+        rows(&[
+            "alice@acme-corp.com|ACC-A|email_domain",
+            "bob@gmail.com|-|unmatched",
+            "carol@beta.io|ACC-B|crm",
+        ])
+    );
+}
+
+#[test]
+fn channel_rules_apply_in_order() {
+    let web = format!(
+        "{WEB}\n\
+         c1,2025-03-01 10:00:00,d1,,,page,https://acme.io/x,https://www.linkedin.com/feed,linkedin,paid_social,abm,\n\
+         c2,2025-03-01 10:00:00,d2,,,page,https://acme.io/x,https://www.linkedin.com/feed,,,,\n\
+         c3,2025-03-01 10:00:00,d3,,,page,https://acme.io/x,https://www.g2.com/products/acme,,,,\n\
+         c4,2025-03-01 10:00:00,d4,,,page,https://acme.io/x,,,,,\n\
+         c5,2025-03-01 10:00:00,d5,,,page,https://acme.io/x,,google,cpc,brand,\n\
+         c6,2025-03-01 10:00:00,d6,,,page,https://acme.io/x,https://www.google.co.uk/,,,,\n\
+         c7,2025-03-01 10:00:00,d7,,,page,https://acme.io/x?utm_source=newsletter&utm_medium=email,,,,,\n\
+         c8,2025-03-01 10:00:00,d8,,,page,https://acme.io/x,https://acme.io/blog,,,,\n\
+         c9,2025-03-01 10:00:00,d9,,,page,https://acme.io/x,,youtube,cpv,launch,\n"
+    );
+    let case = JourneyCase::new(&[("web_events", &web)], "");
+    case.run();
+    // Paid social (utm) beats organic social (referrer only); a review site is a
+    // referral; no referrer is direct; an own-domain referrer is navigation (direct).
+    assert_eq!(
+        case.query("select anonymous_id, channel from journey.sessions order by anonymous_id"),
+        rows(&[
+            "d1|Paid Social",
+            "d2|Organic Social",
+            "d3|Referral",
+            "d4|Direct",
+            "d5|Paid Search",
+            "d6|Organic Search",
+            "d7|Email",
+            "d8|Direct",
+            "d9|Paid Video",
+        ])
+    );
+}
+
+#[test]
+fn funnel_arithmetic() {
+    // Four accounts, each with one contact who visits on 2025-01-01 (awareness).
+    // A: mql +10d, sql +20d, opportunity +30d, won +60d
+    // B: mql +5d,  sql +15d
+    // C: mql +30d
+    // D: nothing more
+    let web = format!(
+        "{WEB}\n\
+         a,2025-01-01 00:00:00,da,,a@a.com,page,https://acme.io/,,,,,\n\
+         b,2025-01-01 00:00:00,db,,b@b.com,page,https://acme.io/,,,,,\n\
+         c,2025-01-01 00:00:00,dc,,c@c.com,page,https://acme.io/,,,,,\n\
+         d,2025-01-01 00:00:00,dd,,d@d.com,page,https://acme.io/,,,,,\n"
+    );
+    let contacts = "contact_id,email,account_id,mql_at,sql_at\n\
+                    ca,a@a.com,A,2025-01-11,2025-01-21\n\
+                    cb,b@b.com,B,2025-01-06,2025-01-16\n\
+                    cc,c@c.com,C,2025-01-31,\n\
+                    cd,d@d.com,D,,\n";
+    let accounts = "account_id,name\nA,A\nB,B\nC,C\nD,D\n";
+    let opps = "opportunity_id,account_id,created_at,closed_at,is_won,amount\n\
+                o1,A,2025-01-31,2025-03-02,true,1000\n";
+    let case = JourneyCase::new(
+        &[
+            ("web_events", &web),
+            ("contacts", contacts),
+            ("accounts", accounts),
+            ("opportunities", opps),
+        ],
+        "",
+    );
+    case.run();
+    // (rates below are conversion_rate x 10,000, rounded)
+    // awareness -> mql: 4 entered, 3 converted (A 10d, B 5d, C 30d): rate 0.75,
+    //   median of [5, 10, 30] = 10, p75 = 10 + 0.5 * (30 - 10) = 20
+    // mql -> sql: 3 entered, 2 converted (A 10d, B 10d): 0.666..., median 10, p75 10
+    // sql -> opportunity: 2 entered, 1 converted (A 10d): 0.5
+    // opportunity -> closed_won: 1 entered, 1 converted (A: Jan 31 -> Mar 2 = 30d): 1.0
+    assert_eq!(
+        case.query(
+            "select stage, next_stage, entered, converted, round(conversion_rate * 10000), median_days, p75_days \
+             from journey.stage_funnel order by stage_index"
+        ),
+        rows(&[
+            "awareness|mql|4|3|7500.0|10.0|20.0",
+            "mql|sql|3|2|6667.0|10.0|10.0",
+            "sql|opportunity|2|1|5000.0|10.0|10.0",
+            "opportunity|closed_won|1|1|10000.0|30.0|30.0",
+        ])
+    );
+}
