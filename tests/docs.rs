@@ -518,7 +518,10 @@ fn lineage_of_5000_models_loads_and_focuses_quickly() {
     let dom = browser.dom(&url(&site, "lineage.html?levels=2#m2500"));
     assert_clean(&dom, "lineage.html?levels=2#m2500");
     let near = attr(&dom, "data-focus-nodes");
-    assert!(near > 3.0 && near < focused, "two levels around m2500: {near} nodes");
+    assert!(
+        near > 3.0 && near < focused,
+        "two levels around m2500: {near} nodes"
+    );
     browser.screenshot(
         &url(&site, "lineage.html?levels=2#m2500"),
         &repo_root().join("target/docs-lineage-5000.png"),

@@ -164,6 +164,20 @@ fn execute(s: &Settings<'_>, mode: Mode, reporter: &Reporter) -> Result<i32, Err
         &opts,
         &mut |r, i, n| reporter.node(r, offset + i, offset + n),
     )?);
+    if mode != Mode::Test {
+        // Tables are rebuilt without comments, so descriptions go back on
+        // after every run; a failure here costs the BI tool its docs, not
+        // the run its result.
+        let commented = adapter.session().and_then(|mut session| {
+            crate::docs::apply_comments(session.as_mut(), adapter.dialect(), &compiled, &ws.project)
+        });
+        if let Err(e) = commented {
+            reporter.warn(&format!(
+                "descriptions not written as comments: {}",
+                e.message
+            ));
+        }
+    }
     let elapsed = clock.elapsed().as_secs_f64();
     artifacts::write_run_results(
         &target_dir,

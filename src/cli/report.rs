@@ -44,6 +44,15 @@ impl Reporter {
         }
     }
 
+    /// Something the user should know that does not change the run's result.
+    pub fn warn(&self, text: &str) {
+        if self.json {
+            self.emit(json!({ "ts": now(), "event": "warning", "message": text }));
+        } else {
+            eprintln!("warning: {text}");
+        }
+    }
+
     pub fn node(&self, r: &NodeResult, index: usize, total: usize) {
         if self.json {
             self.emit(json!({
