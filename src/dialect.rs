@@ -32,27 +32,48 @@ pub const FIXPOINT_NEXT_SUFFIX: &str = "__jmap_next";
 /// Suffix of the relation a table is built under before it is swapped in.
 pub const STAGING_SUFFIX: &str = "__jmap_new";
 
-/// Words that must be quoted when used as identifiers (the subset that a
-/// column or table name plausibly collides with on either engine).
+/// Words that must be quoted when used as identifiers: the reserved keywords
+/// of PostgreSQL 15 (`pg_get_keywords()`, categories R and T) and of DuckDB 2.0
+/// (`duckdb_keywords()`, reserved and type_function), sorted for binary search.
 const RESERVED: &[&str] = &[
     "all",
+    "analyse",
+    "analyze",
     "and",
+    "anti",
     "any",
+    "array",
     "as",
     "asc",
-    "between",
+    "asof",
+    "asymmetric",
+    "at",
+    "authorization",
+    "binary",
     "both",
+    "by",
     "case",
     "cast",
     "check",
+    "collate",
+    "collation",
     "column",
+    "columns",
+    "concurrently",
     "constraint",
     "create",
+    "cross",
+    "current_catalog",
     "current_date",
+    "current_role",
+    "current_schema",
     "current_time",
     "current_timestamp",
+    "current_user",
     "default",
+    "deferrable",
     "desc",
+    "describe",
     "distinct",
     "do",
     "else",
@@ -62,38 +83,78 @@ const RESERVED: &[&str] = &[
     "fetch",
     "for",
     "foreign",
+    "freeze",
     "from",
+    "full",
+    "generated",
+    "glob",
     "grant",
     "group",
     "having",
+    "ilike",
     "in",
+    "initially",
+    "inner",
     "intersect",
     "into",
     "is",
+    "isnull",
     "join",
+    "lambda",
     "lateral",
     "leading",
+    "left",
+    "like",
     "limit",
+    "localtime",
+    "localtimestamp",
+    "map",
+    "natural",
     "not",
+    "notnull",
     "null",
     "offset",
     "on",
     "only",
     "or",
     "order",
+    "outer",
+    "overlaps",
+    "pivot",
+    "pivot_longer",
+    "pivot_wider",
+    "placing",
+    "positional",
     "primary",
+    "qualify",
     "references",
     "returning",
+    "right",
     "select",
+    "semi",
+    "session_user",
+    "show",
+    "similar",
+    "some",
+    "struct",
+    "summarize",
+    "symmetric",
     "table",
+    "tablesample",
     "then",
     "to",
     "trailing",
     "true",
+    "try_cast",
+    "tuple",
     "union",
     "unique",
+    "unpack",
+    "unpivot",
     "user",
     "using",
+    "variadic",
+    "verbose",
     "when",
     "where",
     "window",
@@ -109,7 +170,7 @@ pub fn quote(ident: &str) -> String {
         && ident
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !RESERVED.contains(&ident);
+        && RESERVED.binary_search(&ident).is_err();
     if plain {
         ident.to_owned()
     } else {
@@ -575,6 +636,13 @@ mod tests {
         assert_eq!(quote("order"), "\"order\"");
         assert_eq!(quote("a\"b"), "\"a\"\"b\"");
         assert_eq!(relation("journey", "user"), "journey.\"user\"");
+        // Reserved on DuckDB only (AT TIME ZONE), and on Postgres only.
+        assert_eq!(quote("at"), "\"at\"");
+        assert_eq!(quote("current_user"), "\"current_user\"");
+        assert!(
+            RESERVED.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no repeats"
+        );
     }
 
     #[test]

@@ -390,3 +390,66 @@ fn one_run_at_a_time_per_target() {
     });
     jmap_pg(p.path(), &db.url, &["run"]).success();
 }
+
+#[test]
+fn every_column_type_arrives_intact_in_duckdb() {
+    let src = PgDb::create();
+    src.exec(
+        "create table contacts (id int primary key, email text, small smallint, big bigint,
+            price numeric(10, 2), ratio real, flag boolean, day date, at timestamp,
+            at_tz timestamptz, doc jsonb, uid uuid);
+         insert into contacts values
+           (1, 'a \"quoted\", comma
+and newline é', -3, 9007199254740993, 12.34, 0.5, true, '1999-12-31',
+            '1969-07-20 20:17:40.5', '2025-01-01 10:00:00+02', '{\"k\": [1, 2]}',
+            'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),
+           (2, '', null, null, null, null, false, 'infinity', null, null, null, null)",
+    );
+    // `where:` may use any column, so every column is loaded.
+    let p = source_project(&src.url, "        where: \"id > 0\"\n");
+    p.jmap(&["load"]).success();
+    let rows = duck_query(
+        &p.path().join("target/jmap.duckdb"),
+        "select id, email, small, big, price, ratio, flag, cast(day as varchar), \"at\", at_tz, doc, uid, typeof(big), typeof(at_tz) \
+         from jmap_sources.crm__contacts order by id",
+    );
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        rows,
+        vec![
+            row(&[
+                "1",
+                "a \"quoted\", comma\nand newline é",
+                "-3",
+                "9007199254740993",
+                "12.34",
+                "0.5",
+                "true",
+                "1999-12-31",
+                "1969-07-20 20:17:40.5",
+                // 10:00 at +02 is 08:00 UTC.
+                "2025-01-01 08:00:00",
+                "{\"k\": [1, 2]}",
+                "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+                "BIGINT",
+                "TIMESTAMP",
+            ]),
+            row(&[
+                "2",
+                "",
+                "NULL",
+                "NULL",
+                "NULL",
+                "NULL",
+                "false",
+                "infinity",
+                "NULL",
+                "NULL",
+                "NULL",
+                "NULL",
+                "BIGINT",
+                "TIMESTAMP",
+            ]),
+        ]
+    );
+}

@@ -6,10 +6,11 @@
 {%- set n = var('paths', 100000) %}
 {%- set channels = var('channels', 20) %}
 with paths as (
+    -- bigint: the hashing below overflows Postgres's integer
     select
-        p as path_number,
-        1 + (p * 7919) % 9 as path_length,
-        (p * 104729) % 3 = 0 as converted
+        cast(p as bigint) as path_number,
+        1 + (cast(p as bigint) * 7919) % 9 as path_length,
+        (cast(p as bigint) * 104729) % 3 = 0 as converted
     from generate_series(1, {{ n }}) as g(p)
 ),
 touches as (

@@ -79,13 +79,6 @@ pub struct DuckDbSession {
     conn: duckdb::Connection,
 }
 
-impl DuckDbSession {
-    /// The underlying connection, for bulk loading with the appender.
-    pub fn connection(&self) -> &duckdb::Connection {
-        &self.conn
-    }
-}
-
 static LINE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"LINE (\d+):").unwrap());
 
 fn db_error(e: duckdb::Error) -> DbError {
@@ -99,6 +92,10 @@ fn first_line(s: &str) -> &str {
 }
 
 impl Session for DuckDbSession {
+    fn duckdb(&mut self) -> Option<&duckdb::Connection> {
+        Some(&self.conn)
+    }
+
     fn execute(&mut self, sql: &str) -> Result<(), DbError> {
         self.conn.execute_batch(sql).map_err(db_error)
     }

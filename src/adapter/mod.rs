@@ -91,6 +91,10 @@ pub trait Session: Send {
     fn execute(&mut self, sql: &str) -> Result<(), DbError>;
     /// Run a query and fetch all its rows.
     fn query(&mut self, sql: &str) -> Result<Rows, DbError>;
+    /// The DuckDB connection behind the session, for bulk appends.
+    fn duckdb(&mut self) -> Option<&::duckdb::Connection> {
+        None
+    }
 }
 
 pub trait Adapter: Send + Sync {

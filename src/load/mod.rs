@@ -6,6 +6,7 @@
 
 pub mod check;
 mod files_to_postgres;
+mod pg_binary;
 mod pg_source;
 mod postgres_to_duckdb;
 mod postgres_to_postgres;

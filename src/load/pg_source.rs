@@ -119,17 +119,20 @@ pub fn signature(cols: &[PgColumn]) -> String {
     crate::project::checksum(&text.join(","))
 }
 
-/// Full or incremental, and the SQL streaming the rows as CSV.
-/// `expr` turns a column into what is sent (e.g. a time-zone conversion).
+/// Full or incremental, and the SQL streaming the rows in `format` (`csv`,
+/// `binary`). `expr` turns a column into what is sent (e.g. a time-zone
+/// conversion).
 pub fn copy_out(
     job: &Job,
-    schema: &str,
-    table: &str,
     cols: &[PgColumn],
     state: &State,
     landed_exists: bool,
     expr: &dyn Fn(&PgColumn) -> String,
+    format: &str,
 ) -> (String, Mode) {
+    let super::Origin::Postgres { schema, table, .. } = &job.origin else {
+        unreachable!("copy_out reads postgres origins only")
+    };
     let sig = signature(cols);
     let source = &job.source;
     let incremental = landed_exists
@@ -162,7 +165,7 @@ pub fn copy_out(
         .map(|c| format!("{} as {}", expr(c), quote(&c.name)))
         .collect();
     let sql = format!(
-        "copy (select {} from {}{filter}) to stdout (format csv)",
+        "copy (select {} from {}{filter}) to stdout (format {format})",
         list.join(", "),
         relation(schema, table)
     );

@@ -1,45 +1,30 @@
 //! Postgres table -> DuckDB warehouse, streamed: `COPY ... TO STDOUT (FORMAT
-//! csv)` is written into a named pipe that DuckDB's CSV reader consumes, so the
-//! rows never sit in jmap's memory and DuckDB parses them at native speed.
+//! binary)` is decoded into Arrow batches on one thread while DuckDB's
+//! appender writes them into a staging table on another; a bounded queue
+//! between them keeps memory flat whatever the table's size.
 
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+use duckdb::arrow::record_batch::RecordBatch;
 use futures::StreamExt;
 
+use super::pg_binary::{Decoder, Wire};
 use super::pg_source::{self, PgColumn, SESSION_SETUP};
 use super::{Job, LANDED_SCHEMA, Loaded, Origin, State};
+use crate::adapter::Session;
 use crate::adapter::postgres::{PostgresAdapter, connect_error, db_error, redact};
-use crate::adapter::{self, Session};
-use crate::dialect::{Dialect, STAGING_SUFFIX, literal, quote, relation};
+use crate::dialect::{Dialect, STAGING_SUFFIX, quote, relation};
 use crate::error::{Code, Error};
 
-fn duckdb_type(pg: &str) -> &'static str {
-    let base = pg.split('(').next().unwrap_or(pg).trim();
-    match base {
-        "smallint" | "integer" | "bigint" => "BIGINT",
-        "real" | "double precision" | "numeric" => "DOUBLE",
-        "boolean" => "BOOLEAN",
-        "date" => "DATE",
-        "timestamp without time zone" | "timestamp with time zone" => "TIMESTAMP",
-        _ => "VARCHAR",
-    }
-}
+/// Rows per record batch: large enough to amortise the appender's per-call
+/// cost, small enough that memory stays flat (at most QUEUED + 2 batches).
+const BATCH_ROWS: usize = 16_384;
+const QUEUED: usize = 2;
 
-/// What Postgres sends for a column: times in UTC without zone, booleans as
-/// `true`/`false` (its CSV form `t`/`f` is not what DuckDB reads).
 fn send_expr(c: &PgColumn) -> String {
-    let q = quote(&c.name);
-    match c.pg_type.as_str() {
-        "timestamp with time zone" => format!("({q} at time zone 'UTC')"),
-        "boolean" => format!("{q}::text"),
-        t if duckdb_type(t) == "VARCHAR" => format!("{q}::text"),
-        _ => q,
-    }
+    Wire::of(&c.pg_type).send(&quote(&c.name), &c.pg_type)
 }
 
 pub fn load(
@@ -56,14 +41,15 @@ pub fn load(
     let src = PostgresAdapter::open(url, 1)?;
     let cols = pg_source::columns(&src, source, schema, table)?;
     let exists = super::landed_exists(session, d, source)?;
-    let (copy_sql, mode) =
-        pg_source::copy_out(job, schema, table, &cols, state, exists, &send_expr);
+    let (copy_sql, mode) = pg_source::copy_out(job, &cols, state, exists, &send_expr, "binary");
 
     let staged = format!("{}{STAGING_SUFFIX}", super::landed_table(source));
     let staged_rel = relation(LANDED_SCHEMA, &staged);
+    let wires: Vec<Wire> = cols.iter().map(|c| Wire::of(&c.pg_type)).collect();
     let defs: Vec<String> = cols
         .iter()
-        .map(|c| format!("{} {}", quote(&c.name), duckdb_type(&c.pg_type)))
+        .zip(&wires)
+        .map(|(c, w)| format!("{} {}", quote(&c.name), w.duckdb_type()))
         .collect();
     session
         .execute(&format!(
@@ -77,48 +63,35 @@ pub fn load(
             )
         })?;
 
-    let fifo = Fifo::create()?;
-    let cancel = Arc::new(AtomicBool::new(false));
+    // Postgres -> decoder on its own thread -> bounded queue -> appender here.
     let bytes = Arc::new(AtomicU64::new(0));
-    let writer = {
-        let (path, cancel, bytes, copy_sql) = (
-            fifo.path.clone(),
-            cancel.clone(),
-            bytes.clone(),
-            copy_sql.clone(),
-        );
-        let redacted = redact(url);
-        let source = source.clone();
+    let (tx, rx) = sync_channel::<RecordBatch>(QUEUED);
+    let reader = {
+        let names: Vec<String> = cols.iter().map(|c| c.name.clone()).collect();
+        let (bytes, copy_sql, redacted, source) =
+            (bytes.clone(), copy_sql.clone(), redact(url), source.clone());
         std::thread::spawn(move || {
-            stream_into(&source, &src, &copy_sql, &path, &cancel, &bytes, &redacted)
+            let decoder = Decoder::new(&names, &wires, BATCH_ROWS);
+            stream_batches(&source, &src, &copy_sql, decoder, &tx, &bytes, &redacted)
         })
     };
-    let types: Vec<String> = cols
-        .iter()
-        .map(|c| format!("{}: '{}'", literal(&c.name), duckdb_type(&c.pg_type)))
-        .collect();
-    let read = session.execute(&format!(
-        "insert into {staged_rel} select * from read_csv({}, columns = {{{}}}, header = false, \
-         auto_detect = false, allow_quoted_nulls = false, quote = '\"', escape = '\"', delim = ',')",
-        literal(&fifo.path.to_string_lossy()),
-        types.join(", ")
-    ));
-    cancel.store(true, Ordering::SeqCst);
-    let written = writer
+    let appended = append_all(session, &staged, rx);
+    let read = reader
         .join()
         .unwrap_or_else(|_| Err(Error::new(Code::Connection, "the load thread panicked")));
-    let drop_staged = |s: &mut dyn Session| {
-        let _ = s.execute(&d.drop_table(&staged_rel));
+    let outcome = match (read, appended) {
+        // The stream's own failure explains a short append.
+        (Err(e), _) => Err(e),
+        (Ok(()), Err(e)) => Err(super::interrupted(source, &e, 0)),
+        (Ok(()), Ok(rows)) => Ok(rows),
     };
-    if let Err(e) = written {
-        drop_staged(session);
-        return Err(e);
-    }
-    if let Err(e) = read {
-        drop_staged(session);
-        return Err(super::interrupted(source, &e.message, 0));
-    }
-    let rows = adapter::scalar_i64(session, &d.count_rows(&staged_rel)).unwrap_or(0) as u64;
+    let rows = match outcome {
+        Ok(rows) => rows,
+        Err(e) => {
+            let _ = session.execute(&d.drop_table(&staged_rel));
+            return Err(e);
+        }
+    };
     pg_source::finish(
         session,
         d,
@@ -133,25 +106,43 @@ pub fn load(
     )
 }
 
-/// Stream the COPY output into the pipe. Runs on its own thread.
-fn stream_into(
+/// Append every batch of `rx` to the staged table; the rows appended. On an
+/// error `rx` is dropped, which stops the reader.
+fn append_all(
+    session: &mut dyn Session,
+    staged: &str,
+    rx: Receiver<RecordBatch>,
+) -> Result<u64, String> {
+    let conn = session
+        .duckdb()
+        .ok_or_else(|| "the warehouse session is not DuckDB".to_owned())?;
+    let mut appender = conn
+        .appender_to_db(staged, LANDED_SCHEMA)
+        .map_err(|e| format!("opening the appender failed: {e}"))?;
+    let mut rows = 0u64;
+    for batch in rx {
+        rows += batch.num_rows() as u64;
+        appender
+            .append_record_batch(batch)
+            .map_err(|e| format!("appending to the staging table failed: {e}"))?;
+    }
+    appender
+        .flush()
+        .map_err(|e| format!("appending to the staging table failed: {e}"))?;
+    Ok(rows)
+}
+
+/// Stream the COPY, decode it and queue the batches. Runs on its own thread.
+fn stream_batches(
     source: &crate::project::Source,
     src: &PostgresAdapter,
     copy_sql: &str,
-    path: &Path,
-    cancel: &AtomicBool,
+    mut decoder: Decoder,
+    tx: &SyncSender<RecordBatch>,
     bytes: &AtomicU64,
     redacted: &str,
 ) -> Result<(), Error> {
-    // A reader that stops early must not kill the process with SIGPIPE: block
-    // it on this thread and take EPIPE as an error instead.
-    block_sigpipe();
-    let Some(pipe) = open_writer(path, cancel)? else {
-        // DuckDB never opened the pipe (its statement failed first).
-        return Ok(());
-    };
-    // Postgres sends one message per row: batch them into large pipe writes.
-    let mut pipe = std::io::BufWriter::with_capacity(1 << 20, pipe);
+    let broken = |cause: &str| super::interrupted(source, cause, bytes.load(Ordering::SeqCst));
     src.runtime().block_on(async {
         let mut conn = src
             .pool()
@@ -172,105 +163,19 @@ fn stream_into(
             .await
             .map_err(|e| super::interrupted(source, &db_error(e, copy_sql).message, 0))?;
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| {
-                super::interrupted(
-                    source,
-                    &db_error(e, copy_sql).message,
-                    bytes.load(Ordering::SeqCst),
-                )
-            })?;
-            if let Err(e) = pipe.write_all(&chunk) {
-                return pipe_error(e);
-            }
+            let chunk = chunk.map_err(|e| broken(&db_error(e, copy_sql).message))?;
             bytes.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+            match decoder.feed(&chunk, &mut |batch| tx.send(batch)) {
+                Ok(Ok(())) => {}
+                // The appender stopped: its own error says why.
+                Ok(Err(_)) => return Ok(()),
+                Err(e) => return Err(broken(&e)),
+            }
         }
-        pipe.flush().or_else(pipe_error)
-    })
-}
-
-/// DuckDB stopping early (a broken pipe) is explained by its own error.
-fn pipe_error(e: std::io::Error) -> Result<(), Error> {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        if let Some(batch) = decoder.finish().map_err(|e| broken(&e))? {
+            // A closed queue means the appender failed and says why.
+            let _ = tx.send(batch);
+        }
         Ok(())
-    } else {
-        Err(Error::new(
-            Code::Io,
-            format!("writing to the load pipe failed: {e}"),
-        ))
-    }
-}
-
-fn block_sigpipe() {
-    // SAFETY: plain libc calls on a local, zero-initialised signal set.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, libc::SIGPIPE);
-        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
-    }
-}
-
-/// Open the pipe for writing once DuckDB opens it for reading; give up when
-/// `cancel` is set (DuckDB finished or failed without opening it).
-fn open_writer(path: &Path, cancel: &AtomicBool) -> Result<Option<std::fs::File>, Error> {
-    loop {
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)
-        {
-            Ok(file) => {
-                // Back to blocking writes: the pipe applies back-pressure.
-                use std::os::fd::AsRawFd;
-                // SAFETY: fcntl on a file descriptor we own.
-                unsafe {
-                    let fd = file.as_raw_fd();
-                    let flags = libc::fcntl(fd, libc::F_GETFL);
-                    libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
-                }
-                return Ok(Some(file));
-            }
-            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
-                if cancel.load(Ordering::SeqCst) {
-                    return Ok(None);
-                }
-                std::thread::sleep(Duration::from_millis(2));
-            }
-            Err(e) => return Err(Error::io(path, "open", e)),
-        }
-    }
-}
-
-/// A named pipe in the temp directory, removed on drop.
-struct Fifo {
-    path: PathBuf,
-}
-
-impl Fifo {
-    fn create() -> Result<Fifo, Error> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "jmap-load-{}-{}.csv",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_file(&path);
-        let c =
-            std::ffi::CString::new(path.to_string_lossy().as_bytes()).expect("no NUL in temp path");
-        // SAFETY: mkfifo with a valid C string.
-        if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } != 0 {
-            return Err(Error::io(
-                &path,
-                "create the load pipe",
-                std::io::Error::last_os_error(),
-            ));
-        }
-        Ok(Fifo { path })
-    }
-}
-
-impl Drop for Fifo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
+    })
 }

@@ -28,7 +28,7 @@ pub fn load(
     let cols = pg_source::columns(&src, source, schema, table)?;
     let exists = super::landed_exists(session, d, source)?;
     let plain = |c: &PgColumn| quote(&c.name);
-    let (copy_sql, mode) = pg_source::copy_out(job, schema, table, &cols, state, exists, &plain);
+    let (copy_sql, mode) = pg_source::copy_out(job, &cols, state, exists, &plain, "csv");
 
     let staged = format!("{}{STAGING_SUFFIX}", super::landed_table(source));
     let staged_rel = relation(LANDED_SCHEMA, &staged);
