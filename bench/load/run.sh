@@ -190,10 +190,10 @@ record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$
 
 # The four measurements, each for N rows and run number $run; each sets FOREIGN, OVER.
 ATTEMPT=1
-m_raw() { # (a) the physical limit: Postgres's COPY into /dev/null
+m_raw() { # (a) the physical limit: Postgres's COPY (as CSV) into /dev/null
     wait_quiet; l=$(load1)
     monitor_start "$D/foreign"
-    timed "$D/t" "${PSQL[@]}" "$PGURL/$DB" -c "$COPY_SQL" > /dev/null
+    timed "$D/t" "${PSQL[@]}" "$PGURL/$DB" -c "$CSV_SQL" > /dev/null
     read -r wall rss cpu < "$D/t"
     monitor_stop "$D/foreign" "$wall"
     record "$N" raw_copy "$run" "$wall" "$rss" "$cpu" "$l"
@@ -220,7 +220,7 @@ m_csv() { # (c) CSV round trip: psql COPY to a file, then DuckDB read_csv into a
     rm -f "$CSV" "$D/roundtrip.duckdb"
     wait_quiet; l=$(load1)
     monitor_start "$D/foreign"
-    timed "$D/t" "${PSQL[@]}" "$PGURL/$DB" -c "$COPY_SQL" > "$CSV"
+    timed "$D/t" "${PSQL[@]}" "$PGURL/$DB" -c "$CSV_SQL" > "$CSV"
     read -r wall1 rss1 cpu1 < "$D/t"
     timed "$D/t" "$PY" "$HERE/csv_ingest.py" "$CSV" "$D/roundtrip.duckdb" > "$D/ingest.out"
     read -r wall2 rss2 cpu2 < "$D/t"
@@ -232,22 +232,14 @@ m_csv() { # (c) CSV round trip: psql COPY to a file, then DuckDB read_csv into a
     echo "   run $run CSV round trip: ${wall1}s + ${wall2}s, DuckDB peak RSS ${rss2} kB (load $l)$(overlap)"
     rm -f "$D/roundtrip.duckdb"
 }
-m_pipe() { # (d) diagnostic: the same DuckDB read_csv from a named pipe fed by `cat` of
-    # the file written by m_csv (how jmap feeds DuckDB, without Postgres in the loop)
-    rm -f "$D/roundtrip.duckdb" "$D/fifo.csv"
-    mkfifo "$D/fifo.csv"
+m_raw_bin() { # (d) the same limit for what jmap asks for: its own binary COPY into /dev/null
     wait_quiet; l=$(load1)
     monitor_start "$D/foreign"
-    cat "$CSV" > "$D/fifo.csv" &
-    local cat_pid=$!
-    timed "$D/t" "$PY" "$HERE/csv_ingest.py" "$D/fifo.csv" "$D/roundtrip.duckdb" > "$D/ingest.out"
-    wait "$cat_pid"
-    read -r wall3 rss3 cpu3 < "$D/t"
-    monitor_stop "$D/foreign" "$wall3"
-    [ "$(cat "$D/ingest.out")" = "$N" ] || { echo "read_csv from the pipe loaded $(cat "$D/ingest.out") rows, expected $N" >&2; exit 1; }
-    record "$N" duckdb_read_pipe "$run" "$wall3" "$rss3" "$cpu3" "$l"
-    echo "   run $run DuckDB read_csv from a pipe: ${wall3}s (load $l)$(overlap)"
-    rm -f "$D/roundtrip.duckdb" "$D/fifo.csv"
+    timed "$D/t" "${PSQL[@]}" "$PGURL/$DB" -c "$COPY_SQL" > /dev/null
+    read -r wall rss cpu < "$D/t"
+    monitor_stop "$D/foreign" "$wall"
+    record "$N" raw_copy_binary "$run" "$wall" "$rss" "$cpu" "$l"
+    echo "   run $run raw binary COPY > /dev/null: ${wall}s (load $l)$(overlap)"
 }
 overlap() { [ "$OVER" = 0 ] || echo ", OVERLAPPED: others used ${FOREIGN} CPU s ($FOREIGN_TOP)"; }
 tries() { # tries FUNCTION: repeat while it overlapped a compiler or another jmap
@@ -282,19 +274,21 @@ for N in $SIZES; do
         COPY_SOURCE="captured from pg_stat_activity during jmap load"
     else
         COPY_SOURCE="reproduced (capture failed)"
-        echo "copy (select \"id\" as \"id\", (\"occurred_at\" at time zone 'UTC') as \"occurred_at\", \"anonymous_id\"::text as \"anonymous_id\", \"user_id\"::text as \"user_id\", \"email\"::text as \"email\", \"event_type\"::text as \"event_type\", \"url\"::text as \"url\", \"referrer\"::text as \"referrer\", \"utm_source\"::text as \"utm_source\", \"utm_medium\"::text as \"utm_medium\", \"utm_campaign\"::text as \"utm_campaign\" from \"s$N\".\"web_events\") to stdout (format csv)" > "$D/copy.sql"
+        echo "copy (select \"id\" as \"id\", (\"occurred_at\" at time zone 'UTC') as \"occurred_at\", \"anonymous_id\"::text as \"anonymous_id\", \"user_id\"::text as \"user_id\", \"email\"::text as \"email\", \"event_type\"::text as \"event_type\", \"url\"::text as \"url\", \"referrer\"::text as \"referrer\", \"utm_source\"::text as \"utm_source\", \"utm_medium\"::text as \"utm_medium\", \"utm_campaign\"::text as \"utm_campaign\" from \"s$N\".\"web_events\") to stdout (format binary)" > "$D/copy.sql"
     fi
     COPY_SQL="$(cat "$D/copy.sql")"
+    # jmap streams binary; the raw limit and the round trip use the same select as CSV.
+    CSV_SQL="${COPY_SQL/(format binary)/(format csv)}"
     echo "   COPY statement ($COPY_SOURCE): $COPY_SQL"
     echo "$COPY_SOURCE" > "$D/copy_source.txt"
-    BYTES=$(psql_ "$DB" -c "$COPY_SQL" | wc -c)
+    BYTES=$(psql_ "$DB" -c "$CSV_SQL" | wc -c)
     echo "   CSV size: $BYTES bytes ($(( BYTES / N )) bytes/row)"
 
     for run in $(seq 1 "$RUNS"); do
         tries m_raw
         tries m_jmap
         tries m_csv
-        tries m_pipe
+        tries m_raw_bin
         rm -f "$CSV"
     done
 done
@@ -325,31 +319,31 @@ def fmt_n(n):
     return f"{n:,}"
 
 names = {
-    "raw_copy": "Postgres COPY → /dev/null (limit)",
+    "raw_copy": "Postgres COPY (csv) → /dev/null (limit)",
+    "raw_copy_binary": "Postgres COPY (binary, jmap's statement) → /dev/null",
     "jmap_load": "`jmap load` (full)",
     "csv_round_trip": "CSV round trip (total)",
     "csv_copy_to_file": "… psql COPY → file",
     "csv_duckdb_read": "… DuckDB read_csv → table",
-    "duckdb_read_pipe": "diagnostic: DuckDB read_csv ← named pipe (`cat` of the file)",
 }
 print("| rows | method | wall (median) | rows/s | MB/s | % of raw COPY rate | peak RSS (median / max) | client CPU (user+sys, median) | 1-min load avg | others' CPU s |")
 print("|---:|---|---:|---:|---:|---:|---:|---:|---|---|")
 for n in sizes:
     raw = med(n, "raw_copy", "wall_s")
-    for m in ["raw_copy", "jmap_load", "csv_round_trip", "csv_copy_to_file", "csv_duckdb_read", "duckdb_read_pipe"]:
+    for m in ["raw_copy", "raw_copy_binary", "jmap_load", "csv_round_trip", "csv_copy_to_file", "csv_duckdb_read"]:
         if (n, m) not in by:
             continue
         w = med(n, m, "wall_s")
         b = float(by[(n, m)][0]["csv_bytes"])
         rss = [int(r["peak_rss_kb"]) for r in by[(n, m)]]
         loads = "/".join(r["load1"] for r in by[(n, m)])
-        pct = f"{100 * raw / w:.0f}%" if m in ("jmap_load", "csv_round_trip") else ("100%" if m == "raw_copy" else "")
+        pct = f"{100 * raw / w:.0f}%" if m in ("jmap_load", "csv_round_trip", "raw_copy_binary") else ("100%" if m == "raw_copy" else "")
         print(f"| {fmt_n(n)} | {names[m]} | {w:.2f} s | {n / w / 1e6:.2f} M | {b / w / 1e6:.0f} | {pct} "
               f"| {statistics.median(rss) / 1024:.0f} / {max(rss) / 1024:.0f} MB | {med(n, m, 'cpu_s'):.2f} s | {loads} "
               f"| {'/'.join(r['foreign_cpu_s'] for r in by[(n, m)])} |")
 print()
 for n in sizes:
-    walls = {m: " ".join(r["wall_s"] for r in by[(n, m)]) for m in ["raw_copy", "jmap_load", "csv_round_trip", "duckdb_read_pipe"]}
+    walls = {m: " ".join(r["wall_s"] for r in by[(n, m)]) for m in ["raw_copy", "raw_copy_binary", "jmap_load", "csv_round_trip"]}
     print(f"- {fmt_n(n)} rows, {int(by[(n, 'raw_copy')][0]['csv_bytes']):,} CSV bytes "
           f"({int(by[(n, 'raw_copy')][0]['csv_bytes']) / n:.1f} per row); all runs (s): "
           + "; ".join(f"{m} {w}" for m, w in walls.items()))
