@@ -142,12 +142,7 @@ credits as (
         t.revenue, t.conversion_stage, t.account_id, t.converted_at, t.channel, t.campaign
     from {{ ref('int_path_elements') }} as e
     join positioned as t on t.path_id = e.path_id and t.touchpoint_id = e.touchpoint_id
-    join (
-        select path_id, conversion_stage, string_agg(label, ' > ' order by element) as path_key
-        from {{ ref('int_path_elements') }}
-        where converted and is_element_start
-        group by path_id, conversion_stage
-    ) as k on k.path_id = e.path_id
+    join {{ ref('int_path_keys') }} as k on k.path_id = e.path_id and k.converted
     left join {{ ref('int_shapley_credits') }} as s
         on s.conversion_stage = k.conversion_stage and s.path_key = k.path_key and s.element = e.element
     where e.converted

@@ -12,9 +12,8 @@ with elements as (
     where is_element_start
 ),
 keyed as (
-    select path_id, conversion_stage, converted, string_agg(label, ' > ' order by element) as path_key
-    from elements
-    group by path_id, conversion_stage, converted
+    select path_id, conversion_stage, converted, path_key
+    from {{ ref('int_path_keys') }}
 ),
 probabilities as (
     select
