@@ -33,7 +33,7 @@ report() { # dir label
 import json, sys
 r = json.load(open(sys.argv[1]))
 attribution = {"int_path_touches", "conversion_paths", "path_summary", "int_path_elements", "markov_transitions",
-               "int_markov_moves", "int_markov_absorption", "markov_removal_effects", "int_shapley_credits",
+               "int_markov_moves", "int_markov_absorption", "markov_removal_effects", "int_path_keys", "int_shapley_credits",
                "attribution_touchpoints", "attribution_by_channel", "attribution_by_campaign", "stage_events"}
 rows = [x for x in r["results"] if x["name"] in attribution]
 print(f"\n### {sys.argv[2]} (run {r['elapsed_time']:.1f} s in all)\n")
