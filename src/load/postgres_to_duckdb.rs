@@ -22,8 +22,6 @@ use crate::error::{Code, Error};
 /// cost, small enough that memory stays flat (at most QUEUED + 2 batches).
 const BATCH_ROWS: usize = 16_384;
 const QUEUED: usize = 2;
-/// DuckDB's memory limit while it appends a loaded table.
-const LOAD_MEMORY_LIMIT: &str = "128MB";
 
 fn send_expr(c: &PgColumn) -> String {
     Wire::of(&c.pg_type).send(&quote(&c.name), &c.pg_type)
@@ -77,21 +75,7 @@ pub fn load(
             stream_batches(&source, &src, &copy_sql, decoder, &tx, &bytes, &redacted)
         })
     };
-    // Without a limit DuckDB's buffer pool keeps every appended block until
-    // it checkpoints, so memory would grow with the table; under a limit it
-    // writes them out instead. The previous limit is restored afterwards.
-    let previous_limit = session
-        .query("select current_setting('memory_limit')")
-        .ok()
-        .and_then(|r| r.rows.first()?.first()?.as_str().map(str::to_owned));
-    let _ = session.execute(&format!("set memory_limit = '{LOAD_MEMORY_LIMIT}'"));
     let appended = append_all(session, &staged, rx);
-    if let Some(limit) = previous_limit {
-        let _ = session.execute(&format!(
-            "set memory_limit = {}",
-            crate::dialect::literal(&limit)
-        ));
-    }
     let read = reader
         .join()
         .unwrap_or_else(|_| Err(Error::new(Code::Connection, "the load thread panicked")));
