@@ -169,7 +169,13 @@ fn execute(s: &Settings<'_>, mode: Mode, reporter: &Reporter) -> Result<i32, Err
         // after every run; a failure here costs the BI tool its docs, not
         // the run its result.
         let commented = adapter.session().and_then(|mut session| {
-            crate::docs::apply_comments(session.as_mut(), adapter.dialect(), &compiled, &ws.project)
+            crate::docs::apply_comments(
+                session.as_mut(),
+                adapter.dialect(),
+                &compiled,
+                &ws.project,
+                &selected,
+            )
         });
         if let Err(e) = commented {
             reporter.warn(&format!(

@@ -1,10 +1,10 @@
 //! Model and column descriptions written into the warehouse as comments
 //! (`comment on table/view/column`), so that BI tools such as Metabase and
 //! Superset show them beside the tables and columns they describe. Tables are
-//! rebuilt by every run (and a rebuilt table has no comment), so this runs
-//! after every successful run.
+//! rebuilt by every run (and a rebuilt table has no comment), so `jmap run`
+//! and `jmap build` call this at the end, for the models they selected.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::adapter::{self, Session};
 use crate::compile::Compiled;
@@ -13,14 +13,15 @@ use crate::dialect::Dialect;
 use crate::error::{Code, Error};
 use crate::project::Project;
 
-/// Comment every built relation of `compiled` whose properties describe it or
-/// its columns. Relations not in the warehouse, and documented columns the
+/// Comment the relations of the `models` (those a run just built) whose
+/// properties describe them or their columns. Relations not in the warehouse, and documented columns the
 /// relation does not have, are skipped: documentation may run ahead of SQL.
 pub fn apply_comments(
     session: &mut dyn Session,
     dialect: Dialect,
     compiled: &Compiled,
     project: &Project,
+    models: &BTreeSet<String>,
 ) -> Result<(), Error> {
     let query_error = |what: &str, e: adapter::DbError| {
         Error::new(Code::Query, format!("cannot {what}: {}", e.message))
@@ -30,6 +31,7 @@ pub fn apply_comments(
     let documented: Vec<_> = compiled
         .models
         .values()
+        .filter(|m| models.contains(&m.name))
         .filter(|m| m.config.materialized != Materialized::Ephemeral)
         .filter_map(|m| Some((m, project.models.get(&m.name)?)))
         .filter(|(_, pm)| {

@@ -217,31 +217,23 @@ impl Decoder {
         }
     }
 
-    /// Decode `chunk`; each full batch goes to `emit`, whose error stops the
-    /// decoding (the receiver went away).
-    pub fn feed<E>(
+    /// Decode `chunk`; each full batch goes to `emit`, which returns false
+    /// when its receiver went away. Ok(false): decoding stopped for that.
+    pub fn feed(
         &mut self,
         chunk: &[u8],
-        emit: &mut dyn FnMut(RecordBatch) -> Result<(), E>,
-    ) -> Result<Result<(), E>, String> {
-        if self.carry.is_empty() {
-            let used = self.decode(chunk, emit)?;
-            match used {
-                Ok(n) => self.carry.extend_from_slice(&chunk[n..]),
-                Err(e) => return Ok(Err(e)),
-            }
+        emit: &mut dyn FnMut(RecordBatch) -> bool,
+    ) -> Result<bool, String> {
+        let mut data = std::mem::take(&mut self.carry);
+        let input = if data.is_empty() {
+            chunk
         } else {
-            let mut data = std::mem::take(&mut self.carry);
             data.extend_from_slice(chunk);
-            match self.decode(&data, emit)? {
-                Ok(n) => {
-                    data.drain(..n);
-                    self.carry = data;
-                }
-                Err(e) => return Ok(Err(e)),
-            }
-        }
-        Ok(Ok(()))
+            &data
+        };
+        let (used, go_on) = self.decode(input, emit)?;
+        self.carry = input[used..].to_vec();
+        Ok(go_on)
     }
 
     /// The last, partial batch; an error when the stream stopped mid-row or
@@ -263,16 +255,17 @@ impl Decoder {
         RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| e.to_string())
     }
 
-    /// Decode whole rows of `data`; how many bytes they took.
-    fn decode<E>(
+    /// Decode whole rows of `data`: how many bytes they took, and false when
+    /// `emit` refused a batch.
+    fn decode(
         &mut self,
         data: &[u8],
-        emit: &mut dyn FnMut(RecordBatch) -> Result<(), E>,
-    ) -> Result<Result<usize, E>, String> {
+        emit: &mut dyn FnMut(RecordBatch) -> bool,
+    ) -> Result<(usize, bool), String> {
         let mut at = 0;
         if !self.header_done {
             if data.len() < SIGNATURE.len() + 8 {
-                return Ok(Ok(0));
+                return Ok((0, true));
             }
             if &data[..SIGNATURE.len()] != SIGNATURE {
                 return Err("the COPY stream is not in binary format".to_owned());
@@ -280,7 +273,7 @@ impl Decoder {
             let ext = be_i32(&data[SIGNATURE.len() + 4..]) as usize;
             at = SIGNATURE.len() + 8 + ext;
             if data.len() < at {
-                return Ok(Ok(0));
+                return Ok((0, true));
             }
             self.header_done = true;
         }
@@ -330,12 +323,12 @@ impl Decoder {
             self.rows += 1;
             if self.rows == self.batch_rows {
                 let batch = self.batch()?;
-                if let Err(e) = emit(batch) {
-                    return Ok(Err(e));
+                if !emit(batch) {
+                    return Ok((p, false));
                 }
             }
         }
-        Ok(Ok(at))
+        Ok((at, true))
     }
 }
 
@@ -394,12 +387,12 @@ mod tests {
         for cut in 0..s.len() {
             let mut d = decoder(100);
             let mut batches = Vec::new();
-            let mut emit = |b: RecordBatch| -> Result<(), ()> {
+            let mut emit = |b: RecordBatch| {
                 batches.push(b);
-                Ok(())
+                true
             };
-            d.feed(&s[..cut], &mut emit).unwrap().unwrap();
-            d.feed(&s[cut..], &mut emit).unwrap().unwrap();
+            assert!(d.feed(&s[..cut], &mut emit).unwrap());
+            assert!(d.feed(&s[cut..], &mut emit).unwrap());
             let b = d.finish().unwrap().expect("a batch");
             assert_eq!(b.num_rows(), 2, "cut at {cut}");
             let ids = b.column(0).as_primitive::<Int64Type>();
@@ -419,29 +412,29 @@ mod tests {
     fn full_batches_are_emitted_as_they_fill() {
         let mut d = decoder(1);
         let mut sizes = Vec::new();
-        d.feed(&stream(), &mut |b: RecordBatch| -> Result<(), ()> {
-            sizes.push(b.num_rows());
-            Ok(())
-        })
-        .unwrap()
-        .unwrap();
+        let going = d
+            .feed(&stream(), &mut |b: RecordBatch| {
+                sizes.push(b.num_rows());
+                true
+            })
+            .unwrap();
+        assert!(going);
         assert_eq!(sizes, [1, 1]);
         assert!(d.finish().unwrap().is_none());
+        // A receiver that goes away stops the decoding at its batch.
+        let mut d = decoder(1);
+        assert!(!d.feed(&stream(), &mut |_| false).unwrap());
     }
 
     #[test]
     fn a_stream_cut_short_or_not_binary_is_an_error() {
         let s = stream();
         let mut d = decoder(100);
-        d.feed(&s[..s.len() - 2], &mut |_| -> Result<(), ()> { Ok(()) })
-            .unwrap()
-            .unwrap();
+        assert!(d.feed(&s[..s.len() - 2], &mut |_| true).unwrap());
         assert!(d.finish().unwrap_err().contains("end marker"));
         let mut d = decoder(100);
         let err = d
-            .feed(b"id,name\n1,a\n2,b\n3,c\n", &mut |_| -> Result<(), ()> {
-                Ok(())
-            })
+            .feed(b"id,name\n1,a\n2,b\n3,c\n", &mut |_| true)
             .unwrap_err();
         assert!(err.contains("binary"), "{err}");
     }

@@ -165,11 +165,12 @@ fn stream_batches(
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| broken(&db_error(e, copy_sql).message))?;
             bytes.fetch_add(chunk.len() as u64, Ordering::SeqCst);
-            match decoder.feed(&chunk, &mut |batch| tx.send(batch)) {
-                Ok(Ok(())) => {}
+            let going = decoder
+                .feed(&chunk, &mut |batch| tx.send(batch).is_ok())
+                .map_err(|e| broken(&e))?;
+            if !going {
                 // The appender stopped: its own error says why.
-                Ok(Err(_)) => return Ok(()),
-                Err(e) => return Err(broken(&e)),
+                return Ok(());
             }
         }
         if let Some(batch) = decoder.finish().map_err(|e| broken(&e))? {
