@@ -20,7 +20,6 @@
     normalised marginal contribution. Both share an element's credit equally
     among the touches it stands for. -#}
 {%- set models = journey.attribution.models %}
-{%- set carried = 'revenue, conversion_stage, account_id, converted_at, channel, campaign' %}
 {%- set half_life = journey.attribution.half_life_days %}
 with touches as (
     select *
@@ -49,8 +48,7 @@ marks as (
     select path_id, n, lc_raw as lc, greatest(coalesce(oc_raw, lc_raw), lc_raw) as oc, n as cw
     from milestones
 ),
-positioned as materialized (
-    -- Read by every model below: computed once.
+positioned as (
     select t.*, k.lc, k.oc, k.cw,
         -- touches strictly between the outer milestones, milestones excluded
         greatest(k.lc - 2, 0) as u_between,
@@ -62,92 +60,101 @@ positioned as materialized (
     from touches as t
     join marks as k on k.path_id = t.path_id
 ),
-credits as (
-    {%- for model in models %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    {%- if model == 'first_touch' %}
-    select path_id, touchpoint_id, 'first_touch' as model, case when position = 1 then 1.0 else 0.0 end as credit, {{ carried }} from positioned
-    {%- elif model == 'last_touch' %}
-    select path_id, touchpoint_id, 'last_touch', case when position = path_length then 1.0 else 0.0 end, {{ carried }} from positioned
-    {%- elif model == 'last_non_direct' %}
-    select path_id, touchpoint_id, 'last_non_direct',
-        case when position = coalesce(last_non_direct, path_length) then 1.0 else 0.0 end, {{ carried }}
-    from positioned
-    {%- elif model == 'linear' %}
-    select path_id, touchpoint_id, 'linear', 1.0 / path_length, {{ carried }} from positioned
-    {%- elif model == 'position_based' %}
-    select path_id, touchpoint_id, 'position_based',
+{%- if 'markov' in models %}
+markov_totals as (
+    -- The sum of the removal effects of each path's channels, each once.
+    select c.path_id, sum(r.removal_effect) as total
+    from (select distinct path_id, conversion_stage, channel from touches) as c
+    join {{ ref('markov_removal_effects') }} as r on r.conversion_stage = c.conversion_stage and r.channel = c.channel
+    group by c.path_id
+),
+{%- endif %}
+wide as (
+    -- One row per touch with a column per model: the models are computed in
+    -- one pass over the touches and the rows of a touch are written side by
+    -- side, which at 1M paths costs far less than one union branch per model.
+    select
+        t.path_id, t.touchpoint_id, t.revenue, t.conversion_stage, t.account_id, t.converted_at, t.channel, t.campaign,
+        {%- for model in models %}
+        {%- if model == 'first_touch' %}
+        case when t.position = 1 then 1.0 else 0.0 end
+        {%- elif model == 'last_touch' %}
+        case when t.position = t.path_length then 1.0 else 0.0 end
+        {%- elif model == 'last_non_direct' %}
+        case when t.position = coalesce(t.last_non_direct, t.path_length) then 1.0 else 0.0 end
+        {%- elif model == 'linear' %}
+        1.0 / t.path_length
+        {%- elif model == 'position_based' %}
         case
-            when path_length = 1 then 1.0
-            when path_length = 2 then 0.5
-            when position = 1 or position = path_length then 0.4
-            else 0.2 / (path_length - 2)
-        end, {{ carried }}
-    from positioned
-    {%- elif model == 'time_decay' %}
-    select path_id, touchpoint_id, 'time_decay', power(2.0, -days_before_end / {{ half_life }}) / decay_total, {{ carried }} from positioned
-    {%- elif model == 'u_shaped' %}
-    select path_id, touchpoint_id, 'u_shaped',
-        case when position = 1 then 0.4 else 0.0 end
-        + case when position = lc then 0.4 else 0.0 end
+            when t.path_length = 1 then 1.0
+            when t.path_length = 2 then 0.5
+            when t.position = 1 or t.position = t.path_length then 0.4
+            else 0.2 / (t.path_length - 2)
+        end
+        {%- elif model == 'time_decay' %}
+        power(2.0, -t.days_before_end / {{ half_life }}) / t.decay_total
+        {%- elif model == 'u_shaped' %}
+        case when t.position = 1 then 0.4 else 0.0 end
+        + case when t.position = t.lc then 0.4 else 0.0 end
         + case
-            when u_between > 0 then case when position > 1 and position < lc then 0.2 / u_between else 0.0 end
-            else case when position = 1 then 0.1 else 0.0 end + case when position = lc then 0.1 else 0.0 end
-          end, {{ carried }}
-    from positioned
-    {%- elif model == 'w_shaped' %}
-    select path_id, touchpoint_id, 'w_shaped',
-        case when position = 1 then 0.3 else 0.0 end
-        + case when position = lc then 0.3 else 0.0 end
-        + case when position = oc then 0.3 else 0.0 end
+            when t.u_between > 0 then case when t.position > 1 and t.position < t.lc then 0.2 / t.u_between else 0.0 end
+            else case when t.position = 1 then 0.1 else 0.0 end + case when t.position = t.lc then 0.1 else 0.0 end
+          end
+        {%- elif model == 'w_shaped' %}
+        case when t.position = 1 then 0.3 else 0.0 end
+        + case when t.position = t.lc then 0.3 else 0.0 end
+        + case when t.position = t.oc then 0.3 else 0.0 end
         + case
-            when w_between > 0 then case when position > 1 and position < oc and position <> lc then 0.1 / w_between else 0.0 end
-            else case when position = 1 then 0.05 else 0.0 end + case when position = oc then 0.05 else 0.0 end
-          end, {{ carried }}
-    from positioned
-    {%- elif model == 'full_path' %}
-    select path_id, touchpoint_id, 'full_path',
-        case when position = 1 then 0.225 else 0.0 end
-        + case when position = lc then 0.225 else 0.0 end
-        + case when position = oc then 0.225 else 0.0 end
-        + case when position = cw then 0.225 else 0.0 end
+            when t.w_between > 0 then
+                case when t.position > 1 and t.position < t.oc and t.position <> t.lc then 0.1 / t.w_between else 0.0 end
+            else case when t.position = 1 then 0.05 else 0.0 end + case when t.position = t.oc then 0.05 else 0.0 end
+          end
+        {%- elif model == 'full_path' %}
+        case when t.position = 1 then 0.225 else 0.0 end
+        + case when t.position = t.lc then 0.225 else 0.0 end
+        + case when t.position = t.oc then 0.225 else 0.0 end
+        + case when t.position = t.cw then 0.225 else 0.0 end
         + case
-            when f_between > 0 then
-                case when position > 1 and position < cw and position <> lc and position <> oc then 0.1 / f_between else 0.0 end
-            else case when position = 1 then 0.05 else 0.0 end + case when position = cw then 0.05 else 0.0 end
-          end, {{ carried }}
-    from positioned
-    {%- elif model == 'markov' %}
-    select t.path_id, t.touchpoint_id, 'markov',
+            when t.f_between > 0 then
+                case when t.position > 1 and t.position < t.cw and t.position <> t.lc and t.position <> t.oc
+                    then 0.1 / t.f_between else 0.0 end
+            else case when t.position = 1 then 0.05 else 0.0 end + case when t.position = t.cw then 0.05 else 0.0 end
+          end
+        {%- elif model == 'markov' %}
         case
-            when w.total > 0 then coalesce(e.removal_effect, 0) / w.total / count(*) over (partition by t.path_id, t.channel)
+            when mt.total > 0 then coalesce(me.removal_effect, 0) / mt.total / count(*) over (partition by t.path_id, t.channel)
             when t.position = t.path_length then 1.0
             else 0.0
-        end,
-        t.revenue, t.conversion_stage, t.account_id, t.converted_at, t.channel, t.campaign
+        end
+        {%- elif model == 'shapley' %}
+        -- an element's credit is shared equally among the touches it stands for
+        coalesce(sc.credit, 0) / count(*) over (partition by t.path_id, pe.element)
+        {%- endif %} as {{ model }}_credit
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
     from positioned as t
-    left join {{ ref('markov_removal_effects') }} as e
-        on e.conversion_stage = t.conversion_stage and e.channel = t.channel
-    left join (
-        -- The sum of the removal effects of the path's channels, each once.
-        select c.path_id, sum(r.removal_effect) as total
-        from (select distinct path_id, conversion_stage, channel from touches) as c
-        join {{ ref('markov_removal_effects') }} as r on r.conversion_stage = c.conversion_stage and r.channel = c.channel
-        group by c.path_id
-    ) as w on w.path_id = t.path_id
-    {%- elif model == 'shapley' %}
-    select e.path_id, e.touchpoint_id, 'shapley', coalesce(s.credit, 0) / count(*) over (partition by e.path_id, e.element),
-        t.revenue, t.conversion_stage, t.account_id, t.converted_at, t.channel, t.campaign
-    from {{ ref('int_path_elements') }} as e
-    join positioned as t on t.path_id = e.path_id and t.touchpoint_id = e.touchpoint_id
-    join {{ ref('int_path_keys') }} as k on k.path_id = e.path_id and k.converted
-    left join {{ ref('int_shapley_credits') }} as s
-        on s.conversion_stage = k.conversion_stage and s.path_key = k.path_key and s.element = e.element
-    where e.converted
+    {%- if 'markov' in models %}
+    left join {{ ref('markov_removal_effects') }} as me
+        on me.conversion_stage = t.conversion_stage and me.channel = t.channel
+    left join markov_totals as mt on mt.path_id = t.path_id
     {%- endif %}
-    {%- endfor %}
+    {%- if 'shapley' in models %}
+    left join {{ ref('int_path_elements') }} as pe on pe.path_id = t.path_id and pe.touchpoint_id = t.touchpoint_id
+    left join {{ ref('int_path_keys') }} as pk on pk.path_id = t.path_id and pk.converted
+    left join {{ ref('int_shapley_credits') }} as sc
+        on sc.conversion_stage = pk.conversion_stage and sc.path_key = pk.path_key and sc.element = pe.element
+    {%- endif %}
+),
+credits as (
+    select w.path_id, w.touchpoint_id, m.model, m.credit, w.revenue, w.conversion_stage, w.account_id, w.converted_at,
+        w.channel, w.campaign
+    from wide as w
+    cross join lateral (
+        values
+        {%- for model in models %}
+        ('{{ model }}', w.{{ model }}_credit){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as m(model, credit)
 ),
 untouched as (
     -- Conversions with no touch in their window (read from their own rows
