@@ -1,3 +1,9 @@
+// Compiling a large project makes hundreds of thousands of small allocations
+// (template values, JSON, paths); mimalloc cuts glibc malloc's share of
+// `jmap compile` at 5,000 models. DuckDB's C++ keeps its own allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // Exit quietly when the reader of our output goes away (`jmap ls | head`),
     // as other Unix tools do, instead of panicking on a broken pipe.
