@@ -23,6 +23,22 @@
     normalised marginal contribution. Both share an element's credit equally
     among the touches it stands for. -#}
 {%- set models = journey.attribution.models %}
+{#- A milestone model's credit for touch t: `each` to every milestone (they add
+    up when they coincide), `between` shared over the touches strictly between
+    the first and the last milestone that are not milestones themselves
+    (`between_count` of them), or, when there are none, `half` to the first and
+    to the last milestone. -#}
+{%- macro milestone_credit(marks, each, between, half, between_count) %}
+        {%- for m in marks %}
+        {% if not loop.first %}+ {% endif %}case when t.position = {{ m }} then {{ each }} else 0.0 end
+        {%- endfor %}
+        + case
+            when {{ between_count }} > 0 then
+                case when t.position > 1 and t.position < {{ marks[-1] }}
+                    {%- for m in marks[1:-1] %} and t.position <> {{ m }}{% endfor %} then {{ between }} / {{ between_count }} else 0.0 end
+            else case when t.position = 1 then {{ half }} else 0.0 end + case when t.position = {{ marks[-1] }} then {{ half }} else 0.0 end
+          end
+{%- endmacro %}
 {%- set half_life = journey.attribution.half_life_days %}
 with touches as (
     select *
@@ -97,32 +113,11 @@ wide as (
         {%- elif model == 'time_decay' %}
         power(2.0, -t.days_before_end / {{ half_life }}) / t.decay_total
         {%- elif model == 'u_shaped' %}
-        case when t.position = 1 then 0.4 else 0.0 end
-        + case when t.position = t.lc then 0.4 else 0.0 end
-        + case
-            when t.u_between > 0 then case when t.position > 1 and t.position < t.lc then 0.2 / t.u_between else 0.0 end
-            else case when t.position = 1 then 0.1 else 0.0 end + case when t.position = t.lc then 0.1 else 0.0 end
-          end
+        {{- milestone_credit(['1', 't.lc'], '0.4', '0.2', '0.1', 't.u_between') }}
         {%- elif model == 'w_shaped' %}
-        case when t.position = 1 then 0.3 else 0.0 end
-        + case when t.position = t.lc then 0.3 else 0.0 end
-        + case when t.position = t.oc then 0.3 else 0.0 end
-        + case
-            when t.w_between > 0 then
-                case when t.position > 1 and t.position < t.oc and t.position <> t.lc then 0.1 / t.w_between else 0.0 end
-            else case when t.position = 1 then 0.05 else 0.0 end + case when t.position = t.oc then 0.05 else 0.0 end
-          end
+        {{- milestone_credit(['1', 't.lc', 't.oc'], '0.3', '0.1', '0.05', 't.w_between') }}
         {%- elif model == 'full_path' %}
-        case when t.position = 1 then 0.225 else 0.0 end
-        + case when t.position = t.lc then 0.225 else 0.0 end
-        + case when t.position = t.oc then 0.225 else 0.0 end
-        + case when t.position = t.cw then 0.225 else 0.0 end
-        + case
-            when t.f_between > 0 then
-                case when t.position > 1 and t.position < t.cw and t.position <> t.lc and t.position <> t.oc
-                    then 0.1 / t.f_between else 0.0 end
-            else case when t.position = 1 then 0.05 else 0.0 end + case when t.position = t.cw then 0.05 else 0.0 end
-          end
+        {{- milestone_credit(['1', 't.lc', 't.oc', 't.cw'], '0.225', '0.1', '0.05', 't.f_between') }}
         {%- elif model == 'markov' %}
         case
             when mt.total > 0 then coalesce(me.removal_effect, 0) / mt.total / count(*) over (partition by t.path_id, t.channel)
