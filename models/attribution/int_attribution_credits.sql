@@ -89,9 +89,8 @@ markov_totals as (
 ),
 {%- endif %}
 wide as (
-    -- One row per touch with a column per model: the models are computed in
-    -- one pass over the touches and the rows of a touch are written side by
-    -- side, which at 1M paths costs far less than one union branch per model.
+    -- One row per touch with a column per model, all computed in one pass
+    -- over the touches (one union branch per model read them once per model).
     select
         t.path_id, t.touchpoint_id, t.revenue, t.conversion_stage, t.account_id, t.converted_at, t.channel, t.campaign,
         {%- for model in models %}
