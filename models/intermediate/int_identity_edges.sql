@@ -8,7 +8,7 @@
     identity graph (a device and a user id, a device and an email, a user id
     and an email).
     A device seen alone is an edge to itself, so that it is a node too. -#}
-with web as (
+with web_rows as (
     select anonymous_id, user_id, email, occurred_at
     from {{ ref('int_web_events') }}
     {%- if is_incremental() %}
@@ -21,6 +21,14 @@ with web as (
     {%- if is_incremental() %}
     where occurred_at >= {{ window_start('last_seen_at') }}
     {%- endif %}
+),
+web as (
+    -- A device sends the same identifiers on most of its events: collapse them
+    -- first, so that the six pairs below fan out from distinct combinations
+    -- rather than from every event.
+    select anonymous_id, user_id, email, max(occurred_at) as occurred_at
+    from web_rows
+    group by anonymous_id, user_id, email
 ),
 ads as (
     select anonymous_id, email, occurred_at

@@ -118,7 +118,7 @@ pub struct RunArgs {
     pub project: ProjectArgs,
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Models built at once (default: the target's `threads`, else the number of cores)
+    /// Models built at once (default: the target's `threads`, else 1 on DuckDB, which uses every core per query, and the number of cores on Postgres)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Rebuild incremental models from scratch
@@ -140,7 +140,7 @@ pub struct TestArgs {
     pub project: ProjectArgs,
     #[command(flatten)]
     pub select: SelectArgs,
-    /// Tests run at once (default: the target's `threads`, else the number of cores)
+    /// Tests run at once (default: the target's `threads`, else 1 on DuckDB and the number of cores on Postgres)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Run the unit tests (given rows in, expected rows out) instead of the data tests

@@ -133,12 +133,13 @@ fn execute(s: &Settings<'_>, mode: Mode, reporter: &Reporter) -> Result<i32, Err
     reporter.info(
         "run_started",
         &format!(
-            "jmap {}: target `{}` ({}), {} models, {} tests, {threads} threads",
+            "jmap {}: target `{}` ({}), {} models, {} tests, {threads} {}",
             mode.name(),
             ws.target.name,
             adapter.describe(),
             plan.models.len(),
-            plan.tests.len() + plan.audits.values().map(Vec::len).sum::<usize>()
+            plan.tests.len() + plan.audits.values().map(Vec::len).sum::<usize>(),
+            if threads == 1 { "thread" } else { "threads" }
         ),
         json!({ "command": mode.name(), "target": ws.target.name, "models": plan.models.len(), "threads": threads }),
     );

@@ -48,7 +48,14 @@ impl Workspace {
         }
         Ok(flag
             .or(self.target.threads)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
+            .unwrap_or_else(|| match self.target.connection {
+                // DuckDB already spreads each query over every core: two models at
+                // once on two cores made the 10M-event demo run 28% slower than one
+                // at a time (BENCHMARKS.md, issue 4).
+                Connection::DuckDb { .. } => 1,
+                // A Postgres backend runs a query on one core (bar parallel scans).
+                _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            }))
     }
 
     pub fn connect(&self, threads: usize) -> Result<Box<dyn Adapter>, Error> {
