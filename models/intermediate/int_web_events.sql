@@ -23,7 +23,6 @@ with cleaned as (
         coalesce(nullif(lower(trim(event_type)), ''), 'page') as event_type,
         nullif(trim(event_name), '') as event_name,
         nullif(trim(url), '') as url,
-        {{ url_host('url') }} as url_host,
         {{ url_host('referrer') }} as referrer_host,
         {%- for p in ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] %}
         -- from its column, else from the page URL's query string
@@ -147,7 +146,9 @@ numbered as (
 ),
 landings as (
     -- The first event of a session sets its source, medium and campaign
-    -- (GA4's session scope); later page views inherit them.
+    -- (GA4's session scope); later page views inherit them. A referrer on
+    -- the page's own host is an internal link. (The page's host is extracted
+    -- here, for first events only: it is not kept.)
     select
         device_id,
         session_number,
@@ -155,14 +156,14 @@ landings as (
         case
             when utm_source is not null then utm_source
             when gclid is not null then 'google'
-            when referrer_host is not null and referrer_host <> coalesce(url_host, '')
+            when referrer_host is not null and referrer_host <> coalesce({{ url_host('url') }}, '')
                 and not {{ in_values('referrer_host', journey.own_domains) }} then referrer_host
             else '(direct)'
         end as session_source,
         case
             when utm_source is not null or utm_medium is not null then coalesce(utm_medium, '(not set)')
             when gclid is not null then 'cpc'
-            when referrer_host is not null and referrer_host <> coalesce(url_host, '')
+            when referrer_host is not null and referrer_host <> coalesce({{ url_host('url') }}, '')
                 and not {{ in_values('referrer_host', journey.own_domains) }} then
                 case when {{ site_name('referrer_host') }} in {{ in_list(journey.hosts['search']) }} then 'organic' else 'referral' end
             else '(none)'
@@ -179,7 +180,12 @@ landing_sites as (
     from landings
 ),
 spans as (
-    select device_id, session_number, max(occurred_at) as session_ended_at
+    select
+        device_id,
+        session_number,
+        max(occurred_at) as session_ended_at,
+        count(*) as session_events,
+        cast(sum(case when event_type = 'page' then 1 else 0 end) as bigint) as session_page_views
     from numbered
     group by device_id, session_number
 ),
@@ -187,6 +193,8 @@ sessions as (
     select
         l.*,
         s.session_ended_at,
+        s.session_events,
+        s.session_page_views,
         {{ hash_key('l.device_id', 'cast(l.session_started_at as ' ~ sql_type('text') ~ ')') }} as session_id,
         {{ channel_case("'web'", 'l.session_source', 'l.session_site', 'l.session_medium', 'l.session_campaign', 'l.session_gclid') }} as session_channel
     from landing_sites as l
@@ -214,6 +222,8 @@ select
     s.session_id,
     s.session_started_at,
     s.session_ended_at,
+    s.session_events,
+    s.session_page_views,
     n.starts_session = 1 as is_session_start,
     s.session_source,
     s.session_medium,
