@@ -23,6 +23,7 @@ with cleaned as (
         coalesce(nullif(lower(trim(event_type)), ''), 'page') as event_type,
         nullif(trim(event_name), '') as event_name,
         nullif(trim(url), '') as url,
+        {{ url_host('url') }} as url_host,
         {{ url_host('referrer') }} as referrer_host,
         {%- for p in ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] %}
         -- from its column, else from the page URL's query string
@@ -147,8 +148,9 @@ numbered as (
 landings as (
     -- The first event of a session sets its source, medium and campaign
     -- (GA4's session scope); later page views inherit them. A referrer on
-    -- the page's own host is an internal link. (The page's host is extracted
-    -- here, for first events only: it is not kept.)
+    -- the page's own host is an internal link. (url_host is extracted with
+    -- the other columns: inlined here, Postgres would re-run the regular
+    -- expression for every reference to session_source below.)
     select
         device_id,
         session_number,
@@ -156,14 +158,14 @@ landings as (
         case
             when utm_source is not null then utm_source
             when gclid is not null then 'google'
-            when referrer_host is not null and referrer_host <> coalesce({{ url_host('url') }}, '')
+            when referrer_host is not null and referrer_host <> coalesce(url_host, '')
                 and not {{ in_values('referrer_host', journey.own_domains) }} then referrer_host
             else '(direct)'
         end as session_source,
         case
             when utm_source is not null or utm_medium is not null then coalesce(utm_medium, '(not set)')
             when gclid is not null then 'cpc'
-            when referrer_host is not null and referrer_host <> coalesce({{ url_host('url') }}, '')
+            when referrer_host is not null and referrer_host <> coalesce(url_host, '')
                 and not {{ in_values('referrer_host', journey.own_domains) }} then
                 case when {{ site_name('referrer_host') }} in {{ in_list(journey.hosts['search']) }} then 'organic' else 'referral' end
             else '(none)'
