@@ -1,6 +1,7 @@
 // Compiling a large project makes hundreds of thousands of small allocations
 // (template values, JSON, paths); mimalloc cuts glibc malloc's share of
-// `jmap compile` at 5,000 models. DuckDB's C++ keeps its own allocator.
+// `jmap compile` at 5,000 models. Only Rust's allocations use it: DuckDB's C++
+// still allocates through the C library's malloc.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -45,6 +45,18 @@ fn builds_views_tables_and_ephemerals_in_order() {
 }
 
 #[test]
+fn duckdb_builds_one_model_at_a_time_unless_told_otherwise() {
+    // DuckDB spreads each query over every core, so the default is 1 whatever
+    // the machine; the flag overrides it.
+    let p = TestProject::new("");
+    p.write("models/one.sql", "select 1 as id\n");
+    let out = stdout(&p.jmap(&["run"]).success());
+    assert!(out.contains(", 1 thread\n"), "{out}");
+    let out = stdout(&p.jmap(&["run", "--threads", "3"]).success());
+    assert!(out.contains(", 3 threads\n"), "{out}");
+}
+
+#[test]
 fn failure_skips_descendants_and_other_branches_go_on() {
     let p = TestProject::new("");
     p.write(

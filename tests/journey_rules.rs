@@ -62,6 +62,7 @@ fn a_31_minute_gap_splits_a_session_and_a_login_does_not() {
     let web = format!(
         "{WEB}\n\
          d1,2025-03-01 10:00:00,dev-a,,,page,https://acme.io/,,,,,\n\
+         dt,2025-03-01 10:05:00,dev-a,,,track,https://acme.io/,,,,,\n\
          d2,2025-03-01 10:20:00,dev-a,,,page,https://acme.io/a,,,,,\n\
          d3,2025-03-01 10:51:00,dev-a,,,page,https://acme.io/b,,,,,\n\
          l1,2025-03-01 11:00:00,dev-b,,,page,https://acme.io/,,,,,\n\
@@ -70,17 +71,18 @@ fn a_31_minute_gap_splits_a_session_and_a_login_does_not() {
     );
     let case = JourneyCase::new(&[("web_events", &web)], "");
     case.run();
-    // dev-a: 10:20 -> 10:51 is 31 minutes > 30: two sessions (2 + 1 pages).
+    // dev-a: 10:20 -> 10:51 is 31 minutes > 30: two sessions; the first has
+    // 2 pages + 1 track = 3 events, the second 1 page = 1 event.
     // dev-b: the login at 11:10 keeps the session (3 pages, one person).
     assert_eq!(
         case.query(
-            "select anonymous_id, cast(started_at as varchar), cast(ended_at as varchar), page_views, person_id is not null \
+            "select anonymous_id, cast(started_at as varchar), cast(ended_at as varchar), page_views, events, person_id is not null \
              from journey.sessions order by anonymous_id, started_at"
         ),
         rows(&[
-            "dev-a|2025-03-01 10:00:00|2025-03-01 10:20:00|2|true",
-            "dev-a|2025-03-01 10:51:00|2025-03-01 10:51:00|1|true",
-            "dev-b|2025-03-01 11:00:00|2025-03-01 11:20:00|3|true",
+            "dev-a|2025-03-01 10:00:00|2025-03-01 10:20:00|2|3|true",
+            "dev-a|2025-03-01 10:51:00|2025-03-01 10:51:00|1|1|true",
+            "dev-b|2025-03-01 11:00:00|2025-03-01 11:20:00|3|3|true",
         ])
     );
     assert_eq!(
