@@ -5,6 +5,7 @@
 //! bookkeeping row, so an interrupted load leaves the previous copy intact.
 
 pub mod check;
+mod duckdb_copy;
 mod files_to_postgres;
 mod pg_binary;
 mod pg_source;

@@ -1,22 +1,14 @@
-//! Postgres's binary COPY format, decoded into Arrow record batches for
-//! DuckDB's appender. Binary spares both ends the text round trip: Postgres
-//! does not format numbers and times as text, and DuckDB does not parse them
-//! back (which, from a stream, its CSV reader does on a single thread).
+//! Postgres's binary COPY format, decoded field by field into a [`Sink`] (the
+//! vectors of a DuckDB data chunk when loading). Binary spares both ends the
+//! text round trip: Postgres does not format numbers and times as text, and
+//! DuckDB does not parse them back (which, from a stream, its CSV reader does
+//! on a single thread).
 //!
 //! The format (PostgreSQL docs, "COPY", Binary Format): an 11-byte signature,
 //! a 32-bit flags word and a header extension; then per row a 16-bit field
 //! count and per field a 32-bit length (-1 for NULL) and the value in the
 //! type's binary send form; a field count of -1 ends the data. All integers
 //! are big-endian.
-
-use std::sync::Arc;
-
-use duckdb::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringBuilder,
-    TimestampMicrosecondBuilder,
-};
-use duckdb::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
-use duckdb::arrow::record_batch::RecordBatch;
 
 /// How a column travels: the COPY's select list casts every source type to
 /// one of these, so the decoder knows a handful of send forms only.
@@ -69,60 +61,30 @@ impl Wire {
             Wire::Text => format!("{q}::text"),
         }
     }
-
-    fn arrow_type(self) -> DataType {
-        match self {
-            Wire::Int => DataType::Int64,
-            Wire::Float => DataType::Float64,
-            Wire::Bool => DataType::Boolean,
-            Wire::Date => DataType::Date32,
-            Wire::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, None),
-            Wire::Text => DataType::Utf8,
-        }
-    }
 }
 
 const SIGNATURE: &[u8] = b"PGCOPY\n\xff\r\n\0";
-/// Postgres counts dates and times from 2000-01-01, Arrow from 1970-01-01.
+/// Postgres counts dates and times from 2000-01-01, DuckDB from 1970-01-01.
 const EPOCH_DAYS: i32 = 10_957;
 const EPOCH_MICROS: i64 = 946_684_800_000_000;
 
-enum Column {
-    Int(Int64Builder),
-    Float(Float64Builder),
-    Bool(BooleanBuilder),
-    Date(Date32Builder),
-    Timestamp(TimestampMicrosecondBuilder),
-    Text(StringBuilder),
+/// One decoded field, in DuckDB's representation: days and microseconds since
+/// 1970-01-01 (±infinity kept as i32/i64 MAX and MIN, as both sides write it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Date(i32),
+    Timestamp(i64),
+    Text(&'a str),
 }
 
-impl Column {
-    fn new(wire: Wire, capacity: usize) -> Column {
-        match wire {
-            Wire::Int => Column::Int(Int64Builder::with_capacity(capacity)),
-            Wire::Float => Column::Float(Float64Builder::with_capacity(capacity)),
-            Wire::Bool => Column::Bool(BooleanBuilder::with_capacity(capacity)),
-            Wire::Date => Column::Date(Date32Builder::with_capacity(capacity)),
-            Wire::Timestamp => {
-                Column::Timestamp(TimestampMicrosecondBuilder::with_capacity(capacity))
-            }
-            Wire::Text => Column::Text(StringBuilder::with_capacity(capacity, capacity * 16)),
-        }
-    }
-
-    fn append_null(&mut self) {
-        match self {
-            Column::Int(b) => b.append_null(),
-            Column::Float(b) => b.append_null(),
-            Column::Bool(b) => b.append_null(),
-            Column::Date(b) => b.append_null(),
-            Column::Timestamp(b) => b.append_null(),
-            Column::Text(b) => b.append_null(),
-        }
-    }
-
-    fn append(&mut self, v: &[u8]) -> Result<(), String> {
-        let size = |n: usize| {
+impl Wire {
+    /// The field `v` (its bytes in the type's binary send form) as a value.
+    fn decode(self, v: &[u8]) -> Result<Value<'_>, String> {
+        let fixed = |n: usize| -> Result<(), String> {
             if v.len() == n {
                 Ok(())
             } else {
@@ -132,66 +94,52 @@ impl Column {
                 ))
             }
         };
-        match self {
-            Column::Int(b) => {
-                size(8)?;
-                b.append_value(i64::from_be_bytes(v.try_into().unwrap()));
+        Ok(match self {
+            Wire::Int => {
+                fixed(8)?;
+                Value::Int(i64::from_be_bytes(v.try_into().unwrap()))
             }
-            Column::Float(b) => {
-                size(8)?;
-                b.append_value(f64::from_be_bytes(v.try_into().unwrap()));
+            Wire::Float => {
+                fixed(8)?;
+                Value::Float(f64::from_be_bytes(v.try_into().unwrap()))
             }
-            Column::Bool(b) => {
-                size(1)?;
-                b.append_value(v[0] != 0);
+            Wire::Bool => {
+                fixed(1)?;
+                Value::Bool(v[0] != 0)
             }
-            Column::Date(b) => {
-                size(4)?;
-                // ±infinity are i32::MAX/MIN on both sides.
-                let days = i32::from_be_bytes(v.try_into().unwrap());
-                match days {
-                    i32::MAX | i32::MIN => b.append_value(days),
-                    d => b.append_option(d.checked_add(EPOCH_DAYS)),
+            Wire::Date => {
+                fixed(4)?;
+                match i32::from_be_bytes(v.try_into().unwrap()) {
+                    d @ (i32::MAX | i32::MIN) => Value::Date(d),
+                    d => d.checked_add(EPOCH_DAYS).map_or(Value::Null, Value::Date),
                 }
             }
-            Column::Timestamp(b) => {
-                size(8)?;
-                let micros = i64::from_be_bytes(v.try_into().unwrap());
-                match micros {
-                    i64::MAX | i64::MIN => b.append_value(micros),
-                    m => b.append_option(m.checked_add(EPOCH_MICROS)),
+            Wire::Timestamp => {
+                fixed(8)?;
+                match i64::from_be_bytes(v.try_into().unwrap()) {
+                    m @ (i64::MAX | i64::MIN) => Value::Timestamp(m),
+                    m => m
+                        .checked_add(EPOCH_MICROS)
+                        .map_or(Value::Null, Value::Timestamp),
                 }
             }
-            Column::Text(b) => {
-                let s =
-                    std::str::from_utf8(v).map_err(|e| format!("text that is not UTF-8: {e}"))?;
-                b.append_value(s);
-            }
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self) -> ArrayRef {
-        match self {
-            Column::Int(b) => Arc::new(b.finish()),
-            Column::Float(b) => Arc::new(b.finish()),
-            Column::Bool(b) => Arc::new(b.finish()),
-            Column::Date(b) => Arc::new(b.finish()),
-            Column::Timestamp(b) => Arc::new(b.finish()),
-            Column::Text(b) => Arc::new(b.finish()),
-        }
+            Wire::Text => Value::Text(
+                std::str::from_utf8(v).map_err(|e| format!("text that is not UTF-8: {e}"))?,
+            ),
+        })
     }
 }
 
-/// Decodes the COPY stream chunk by chunk (chunks need not align with rows)
-/// into record batches of at most `batch_rows` rows.
+/// Where decoded rows go: field `column` of the `row`-th row of this call.
+pub trait Sink {
+    fn put(&mut self, row: usize, column: usize, value: Value<'_>);
+}
+
+/// Decodes the COPY stream: the header once, then whole rows. The caller
+/// keeps the bytes of a row that a buffer cut short and offers them again
+/// with what follows.
 pub struct Decoder {
-    schema: SchemaRef,
-    columns: Vec<Column>,
-    batch_rows: usize,
-    rows: usize,
-    /// Bytes of an incomplete row (or header) carried to the next chunk.
-    carry: Vec<u8>,
+    wires: Vec<Wire>,
     header_done: bool,
     ended: bool,
     /// Reused per row: (offset, length) of each field, length -1 for NULL.
@@ -199,73 +147,32 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    pub fn new(names: &[String], wires: &[Wire], batch_rows: usize) -> Decoder {
-        let fields: Vec<Field> = names
-            .iter()
-            .zip(wires)
-            .map(|(n, w)| Field::new(n, w.arrow_type(), true))
-            .collect();
+    pub fn new(wires: &[Wire]) -> Decoder {
         Decoder {
-            schema: Arc::new(Schema::new(fields)),
-            columns: wires.iter().map(|w| Column::new(*w, batch_rows)).collect(),
-            batch_rows,
-            rows: 0,
-            carry: Vec::new(),
+            wires: wires.to_vec(),
             header_done: false,
             ended: false,
             fields: Vec::with_capacity(wires.len()),
         }
     }
 
-    /// Decode `chunk`; each full batch goes to `emit`, which returns false
-    /// when its receiver went away. Ok(false): decoding stopped for that.
-    pub fn feed(
-        &mut self,
-        chunk: &[u8],
-        emit: &mut dyn FnMut(RecordBatch) -> bool,
-    ) -> Result<bool, String> {
-        let mut data = std::mem::take(&mut self.carry);
-        let input = if data.is_empty() {
-            chunk
-        } else {
-            data.extend_from_slice(chunk);
-            &data
-        };
-        let (used, go_on) = self.decode(input, emit)?;
-        self.carry = input[used..].to_vec();
-        Ok(go_on)
+    /// Whether the end marker has been read.
+    pub fn ended(&self) -> bool {
+        self.ended
     }
 
-    /// The last, partial batch; an error when the stream stopped mid-row or
-    /// before its end marker.
-    pub fn finish(mut self) -> Result<Option<RecordBatch>, String> {
-        if !self.ended || !self.carry.is_empty() {
-            return Err("the COPY stream ended before its end marker".to_owned());
-        }
-        Ok(if self.rows > 0 {
-            Some(self.batch()?)
-        } else {
-            None
-        })
-    }
-
-    fn batch(&mut self) -> Result<RecordBatch, String> {
-        self.rows = 0;
-        let arrays = self.columns.iter_mut().map(Column::finish).collect();
-        RecordBatch::try_new(self.schema.clone(), arrays).map_err(|e| e.to_string())
-    }
-
-    /// Decode whole rows of `data`: how many bytes they took, and false when
-    /// `emit` refused a batch.
-    fn decode(
+    /// Decode whole rows of `data`, at most `max_rows`, into `sink`: the bytes
+    /// they took and how many rows.
+    pub fn read(
         &mut self,
         data: &[u8],
-        emit: &mut dyn FnMut(RecordBatch) -> bool,
-    ) -> Result<(usize, bool), String> {
+        max_rows: usize,
+        sink: &mut dyn Sink,
+    ) -> Result<(usize, usize), String> {
         let mut at = 0;
         if !self.header_done {
             if data.len() < SIGNATURE.len() + 8 {
-                return Ok((0, true));
+                return Ok((0, 0));
             }
             if &data[..SIGNATURE.len()] != SIGNATURE {
                 return Err("the COPY stream is not in binary format".to_owned());
@@ -273,62 +180,53 @@ impl Decoder {
             let ext = be_i32(&data[SIGNATURE.len() + 4..]) as usize;
             at = SIGNATURE.len() + 8 + ext;
             if data.len() < at {
-                return Ok((0, true));
+                return Ok((0, 0));
             }
             self.header_done = true;
         }
-        while !self.ended && data.len() >= at + 2 {
+        let mut rows = 0;
+        while rows < max_rows && !self.ended && data.len() >= at + 2 {
             let count = i16::from_be_bytes([data[at], data[at + 1]]);
             if count == -1 {
                 self.ended = true;
                 at += 2;
                 break;
             }
-            if count as usize != self.columns.len() {
+            if count as usize != self.wires.len() {
                 return Err(format!(
                     "a row of {count} fields where {} were expected",
-                    self.columns.len()
+                    self.wires.len()
                 ));
             }
-            // Find every field first: the row may continue in the next chunk.
+            // Find every field first: the row may continue in the next buffer.
             let mut p = at + 2;
             self.fields.clear();
-            let mut complete = true;
             for _ in 0..count {
                 if data.len() < p + 4 {
-                    complete = false;
-                    break;
+                    return Ok((at, rows));
                 }
                 let len = be_i32(&data[p..]);
                 p += 4;
                 let take = len.max(0) as usize;
                 if data.len() < p + take {
-                    complete = false;
-                    break;
+                    return Ok((at, rows));
                 }
                 self.fields.push((p, len));
                 p += take;
             }
-            if !complete {
-                break;
-            }
-            for (column, &(offset, len)) in self.columns.iter_mut().zip(&self.fields) {
-                if len < 0 {
-                    column.append_null();
+            for (column, (&(offset, len), wire)) in self.fields.iter().zip(&self.wires).enumerate()
+            {
+                let value = if len < 0 {
+                    Value::Null
                 } else {
-                    column.append(&data[offset..offset + len as usize])?;
-                }
+                    wire.decode(&data[offset..offset + len as usize])?
+                };
+                sink.put(rows, column, value);
             }
             at = p;
-            self.rows += 1;
-            if self.rows == self.batch_rows {
-                let batch = self.batch()?;
-                if !emit(batch) {
-                    return Ok((p, false));
-                }
-            }
+            rows += 1;
         }
-        Ok((at, true))
+        Ok((at, rows))
     }
 }
 
@@ -339,8 +237,6 @@ fn be_i32(b: &[u8]) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use duckdb::arrow::array::{Array, AsArray};
-    use duckdb::arrow::datatypes::{Date32Type, Int64Type, TimestampMicrosecondType};
 
     fn field(out: &mut Vec<u8>, v: Option<&[u8]>) {
         match v {
@@ -375,67 +271,104 @@ mod tests {
         s
     }
 
-    fn decoder(batch_rows: usize) -> Decoder {
-        let names = ["id", "at", "name", "day"].map(String::from);
-        let wires = [Wire::Int, Wire::Timestamp, Wire::Text, Wire::Date];
-        Decoder::new(&names, &wires, batch_rows)
+    /// Collects rows as the debug form of their values.
+    #[derive(Default)]
+    struct Rows(Vec<Vec<String>>);
+
+    impl Sink for Rows {
+        fn put(&mut self, _row: usize, column: usize, value: Value<'_>) {
+            if column == 0 {
+                self.0.push(Vec::new());
+            }
+            self.0.last_mut().unwrap().push(format!("{value:?}"));
+        }
+    }
+
+    fn decoder() -> Decoder {
+        Decoder::new(&[Wire::Int, Wire::Timestamp, Wire::Text, Wire::Date])
+    }
+
+    /// Feed `parts` as a caller does: the unread tail of one buffer goes in
+    /// front of the next.
+    fn decode_in_parts(parts: &[&[u8]], max_rows: usize) -> (Decoder, Rows) {
+        let (mut d, mut rows, mut pending) = (decoder(), Rows::default(), Vec::new());
+        for part in parts {
+            pending.extend_from_slice(part);
+            loop {
+                let (used, n) = d.read(&pending, max_rows, &mut rows).unwrap();
+                pending.drain(..used);
+                if n == 0 {
+                    break;
+                }
+            }
+        }
+        assert!(pending.is_empty() || !d.ended());
+        (d, rows)
     }
 
     #[test]
-    fn decodes_rows_split_across_chunks_at_every_byte() {
+    fn decodes_rows_split_at_every_byte() {
         let s = stream();
         for cut in 0..s.len() {
-            let mut d = decoder(100);
-            let mut batches = Vec::new();
-            let mut emit = |b: RecordBatch| {
-                batches.push(b);
-                true
-            };
-            assert!(d.feed(&s[..cut], &mut emit).unwrap());
-            assert!(d.feed(&s[cut..], &mut emit).unwrap());
-            let b = d.finish().unwrap().expect("a batch");
-            assert_eq!(b.num_rows(), 2, "cut at {cut}");
-            let ids = b.column(0).as_primitive::<Int64Type>();
-            assert_eq!((ids.value(0), ids.value(1)), (7, -1));
-            // 946,684,800 s (1970 -> 2000) + 86,401 s.
-            let at = b.column(1).as_primitive::<TimestampMicrosecondType>();
-            assert_eq!(at.value(0), 946_771_201_000_000);
-            assert!(at.is_null(1));
-            assert_eq!(b.column(2).as_string::<i32>().value(0), "héllo");
-            assert!(b.column(2).is_null(1));
-            // 10,957 days (1970 -> 2000) + 1.
-            assert_eq!(b.column(3).as_primitive::<Date32Type>().value(0), 10_958);
+            let (d, rows) = decode_in_parts(&[&s[..cut], &s[cut..]], 100);
+            assert!(d.ended(), "cut at {cut}");
+            // 946,684,800 s (1970 -> 2000) + 86,401 s = 946,771,201 s;
+            // 10,957 days (1970 -> 2000) + 1 = 10,958.
+            assert_eq!(
+                rows.0,
+                [
+                    [
+                        "Int(7)",
+                        "Timestamp(946771201000000)",
+                        "Text(\"héllo\")",
+                        "Date(10958)"
+                    ],
+                    ["Int(-1)", "Null", "Null", "Null"],
+                ],
+                "cut at {cut}"
+            );
         }
     }
 
     #[test]
-    fn full_batches_are_emitted_as_they_fill() {
-        let mut d = decoder(1);
-        let mut sizes = Vec::new();
-        let going = d
-            .feed(&stream(), &mut |b: RecordBatch| {
-                sizes.push(b.num_rows());
-                true
-            })
-            .unwrap();
-        assert!(going);
-        assert_eq!(sizes, [1, 1]);
-        assert!(d.finish().unwrap().is_none());
-        // A receiver that goes away stops the decoding at its batch.
-        let mut d = decoder(1);
-        assert!(!d.feed(&stream(), &mut |_| false).unwrap());
+    fn stops_at_max_rows_and_resumes() {
+        let s = stream();
+        let mut d = decoder();
+        let mut rows = Rows::default();
+        let (used, n) = d.read(&s, 1, &mut rows).unwrap();
+        assert_eq!(n, 1);
+        let (rest, n) = d.read(&s[used..], 1, &mut rows).unwrap();
+        assert_eq!(n, 1);
+        assert!(!d.ended());
+        // The end marker takes a call of its own, with no row.
+        assert_eq!(d.read(&s[used + rest..], 1, &mut rows).unwrap(), (2, 0));
+        assert!(d.ended());
+        assert_eq!(rows.0.len(), 2);
     }
 
     #[test]
-    fn a_stream_cut_short_or_not_binary_is_an_error() {
+    fn a_stream_cut_short_or_not_binary_is_noticed() {
         let s = stream();
-        let mut d = decoder(100);
-        assert!(d.feed(&s[..s.len() - 2], &mut |_| true).unwrap());
-        assert!(d.finish().unwrap_err().contains("end marker"));
-        let mut d = decoder(100);
-        let err = d
-            .feed(b"id,name\n1,a\n2,b\n3,c\n", &mut |_| true)
+        let (d, rows) = decode_in_parts(&[&s[..s.len() - 2]], 100);
+        assert!(!d.ended(), "no end marker seen");
+        assert_eq!(rows.0.len(), 2);
+        let err = decoder()
+            .read(b"id,name\n1,a\n2,b\n3,c\n", 100, &mut Rows::default())
             .unwrap_err();
         assert!(err.contains("binary"), "{err}");
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_size_is_an_error() {
+        let mut s = SIGNATURE.to_vec();
+        s.extend(0i32.to_be_bytes());
+        s.extend(0i32.to_be_bytes());
+        s.extend(4i16.to_be_bytes());
+        field(&mut s, Some(&7i32.to_be_bytes()));
+        for _ in 0..3 {
+            field(&mut s, None);
+        }
+        let err = decoder().read(&s, 100, &mut Rows::default()).unwrap_err();
+        assert!(err.contains("4 bytes where 8"), "{err}");
     }
 }
