@@ -322,3 +322,90 @@ impl VTab for CopyScan {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A binary COPY stream of `n` rows (int8 id, text name); every 5th name NULL.
+    fn stream(n: i64) -> Vec<u8> {
+        let mut s = b"PGCOPY\n\xff\r\n\0".to_vec();
+        s.extend(0i32.to_be_bytes());
+        s.extend(0i32.to_be_bytes());
+        for id in 0..n {
+            s.extend(2i16.to_be_bytes());
+            s.extend(8i32.to_be_bytes());
+            s.extend(id.to_be_bytes());
+            if id % 5 == 0 {
+                s.extend((-1i32).to_be_bytes());
+            } else {
+                let name = format!("name-{id}-{}", "x".repeat((id % 40) as usize));
+                s.extend((name.len() as i32).to_be_bytes());
+                s.extend(name.as_bytes());
+            }
+        }
+        s.extend((-1i16).to_be_bytes());
+        s
+    }
+
+    #[test]
+    fn pieces_of_any_size_become_full_chunks_in_order() {
+        let data = stream(5_000);
+        // Pieces of 1 to 997 bytes, as the network might cut them, and a
+        // decoding batch smaller than a chunk's worth of rows.
+        let mut writer = ChunkWriter::new(&[Wire::Int, Wire::Text], 4_096);
+        let mut chunks = Vec::new();
+        let (mut at, mut size) = (0, 1);
+        while at < data.len() {
+            let end = (at + size).min(data.len());
+            assert!(
+                writer
+                    .push(&data[at..end], &mut |c| {
+                        chunks.push(c);
+                        true
+                    })
+                    .unwrap()
+            );
+            (at, size) = (end, size * 7 % 997 + 1);
+        }
+        assert!(
+            writer
+                .finish(&mut |c| {
+                    chunks.push(c);
+                    true
+                })
+                .unwrap()
+        );
+        // 5,000 rows = 2,048 + 2,048 + 904.
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.0.len()).collect();
+        assert_eq!(sizes, [2_048, 2_048, 904]);
+        let mut next = 0i64;
+        for Chunk(chunk) in &chunks {
+            let ids = chunk.flat_vector(0);
+            let names = chunk.flat_vector(1);
+            // Safety: column 0 is BIGINT and has `len` rows.
+            let values = unsafe { ids.as_slice_with_len::<i64>(chunk.len()) };
+            for (row, id) in values.iter().enumerate() {
+                assert_eq!(*id, next);
+                assert_eq!(names.row_is_null(row as u64), next % 5 == 0, "row {next}");
+                next += 1;
+            }
+        }
+        assert_eq!(next, 5_000);
+    }
+
+    #[test]
+    fn a_stream_without_its_end_marker_is_an_error() {
+        let data = stream(10);
+        let mut writer = ChunkWriter::new(&[Wire::Int, Wire::Text], 64);
+        assert!(writer.push(&data[..data.len() - 2], &mut |_| true).unwrap());
+        let err = writer.finish(&mut |_| true).unwrap_err();
+        assert!(err.contains("end marker"), "{err}");
+    }
+
+    #[test]
+    fn a_closed_queue_stops_the_writer() {
+        let mut writer = ChunkWriter::new(&[Wire::Int, Wire::Text], 64);
+        assert!(!writer.push(&stream(3_000), &mut |_| false).unwrap());
+    }
+}
