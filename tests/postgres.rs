@@ -478,6 +478,7 @@ fn a_table_of_many_buffers_arrives_whole_and_in_order() {
     );
     let original = src.query(&format!("{digest} from contacts"));
     assert_eq!(loaded, original);
-    // 60,000 rows, of which every 7th (8,571) has no email.
+    // 60,000 rows, of which every 7th has no email: 60,000 - floor(60,000 / 7)
+    // = 60,000 - 8,571 = 51,429 emails; sum(id) = 60,000 * 60,001 / 2.
     assert_eq!(loaded[0][..3], ["60000", "51429", "1800030000"]);
 }

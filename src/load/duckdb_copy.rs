@@ -88,10 +88,8 @@ fn logical_type(wire: Wire) -> LogicalTypeHandle {
 pub struct ChunkWriter {
     wires: Vec<Wire>,
     decoder: Decoder,
-    /// Bytes pushed and not yet decoded start at `at` (the tail may be part
-    /// of a row).
+    /// Bytes pushed and not yet decoded (after a decode, less than a row).
     pending: Vec<u8>,
-    at: usize,
     /// Decode once this many bytes wait: a row per call would cost more
     /// than the row (Postgres sends a message per row).
     batch_bytes: usize,
@@ -128,7 +126,6 @@ impl ChunkWriter {
             wires: wires.to_vec(),
             decoder: Decoder::new(wires),
             pending: Vec::with_capacity(batch_bytes * 2),
-            at: 0,
             batch_bytes,
             building: None,
         }
@@ -142,7 +139,7 @@ impl ChunkWriter {
         emit: &mut dyn FnMut(Chunk) -> bool,
     ) -> Result<bool, String> {
         self.pending.extend_from_slice(bytes);
-        if self.pending.len() - self.at < self.batch_bytes {
+        if self.pending.len() < self.batch_bytes {
             return Ok(true);
         }
         self.decode(emit)
@@ -166,6 +163,7 @@ impl ChunkWriter {
     fn decode(&mut self, emit: &mut dyn FnMut(Chunk) -> bool) -> Result<bool, String> {
         // Safety: a constant of the library, callable at any time.
         let capacity = unsafe { ffi::duckdb_vector_size() } as usize;
+        let mut at = 0;
         loop {
             let b = self
                 .building
@@ -173,8 +171,8 @@ impl ChunkWriter {
             b.sink.first_row = b.rows;
             let (used, n) =
                 self.decoder
-                    .read(&self.pending[self.at..], capacity - b.rows, &mut b.sink)?;
-            self.at += used;
+                    .read(&self.pending[at..], capacity - b.rows, &mut b.sink)?;
+            at += used;
             b.rows += n;
             if b.rows < capacity {
                 break;
@@ -185,8 +183,7 @@ impl ChunkWriter {
             }
         }
         // Keep only the undecoded tail (less than a row).
-        self.pending.drain(..self.at);
-        self.at = 0;
+        self.pending.drain(..at);
         Ok(true)
     }
 }

@@ -1,8 +1,8 @@
 //! Postgres table -> DuckDB warehouse, streamed: one thread reads `COPY ...
-//! TO STDOUT (FORMAT binary)` off the connection into buffers, while DuckDB
-//! inserts into a staging table from a table function that decodes those
-//! buffers (`duckdb_copy`); a bounded queue between them keeps memory flat
-//! whatever the table's size.
+//! TO STDOUT (FORMAT binary)` off the connection and decodes it into DuckDB
+//! data chunks, while DuckDB inserts them into a staging table through a
+//! table function (`duckdb_copy`); a bounded queue between them keeps memory
+//! flat whatever the table's size.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -154,27 +154,35 @@ fn insert_all(
     })
 }
 
-/// Run `f` with DuckDB `settings` (name, value), then restore their values.
+/// Run `f` with DuckDB `settings` (name, value), then restore their values;
+/// a setting that cannot be applied restores the ones applied before it.
 fn with_settings<T>(
     conn: &duckdb::Connection,
     settings: &[(&str, String)],
     f: impl FnOnce() -> Result<T, String>,
 ) -> Result<T, String> {
     let mut previous = Vec::new();
+    let mut applied = Ok(());
     for (name, value) in settings {
-        let old: String = conn
+        applied = conn
             .query_row(
                 &format!("select cast(current_setting({}) as varchar)", literal(name)),
                 [],
-                |r| r.get(0),
+                |r| r.get::<_, String>(0),
             )
-            .map_err(|e| format!("reading DuckDB's {name} failed: {e}"))?;
-        previous.push((name, old));
-        conn.execute_batch(&format!("set {name} = {}", literal(value)))
-            .map_err(|e| format!("setting DuckDB's {name} failed: {e}"))?;
+            .map_err(|e| format!("reading DuckDB's {name} failed: {e}"))
+            .and_then(|old| {
+                conn.execute_batch(&format!("set {name} = {}", literal(value)))
+                    .map_err(|e| format!("setting DuckDB's {name} failed: {e}"))?;
+                previous.push((name, old));
+                Ok(())
+            });
+        if applied.is_err() {
+            break;
+        }
     }
-    let out = f();
-    for (name, old) in previous {
+    let out = applied.and_then(|()| f());
+    for (name, old) in previous.into_iter().rev() {
         conn.execute_batch(&format!("set {name} = {}", literal(&old)))
             .map_err(|e| format!("restoring DuckDB's {name} failed: {e}"))?;
     }
@@ -235,4 +243,42 @@ fn stream_chunks(
         writer.finish(&mut emit).map_err(|e| broken(&e))?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setting(conn: &duckdb::Connection, name: &str) -> String {
+        conn.query_row(
+            &format!("select cast(current_setting('{name}') as varchar)"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn settings_apply_inside_and_are_restored_after_success_or_failure() {
+        let conn = duckdb::Connection::open_in_memory().unwrap();
+        conn.execute_batch("set threads = 3").unwrap();
+        let settings = [("threads", "1".to_owned())];
+        let inside = with_settings(&conn, &settings, || Ok(setting(&conn, "threads")));
+        assert_eq!(inside.unwrap(), "1");
+        assert_eq!(setting(&conn, "threads"), "3");
+        let failed: Result<(), String> = with_settings(&conn, &settings, || Err("boom".into()));
+        assert_eq!(failed.unwrap_err(), "boom");
+        assert_eq!(setting(&conn, "threads"), "3");
+        // An unknown setting fails before `f` runs; the one before it is restored.
+        let bad = [
+            ("threads", "1".to_owned()),
+            ("no_such_setting", "1".to_owned()),
+        ];
+        let err = with_settings(&conn, &bad, || -> Result<(), String> {
+            panic!("f must not run")
+        })
+        .unwrap_err();
+        assert!(err.contains("no_such_setting"), "{err}");
+        assert_eq!(setting(&conn, "threads"), "3");
+    }
 }
