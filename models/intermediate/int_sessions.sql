@@ -1,7 +1,7 @@
 {{ config(materialized='view', schema='staging', tags=['intermediate', 'events']) }}
 {#- Sessions from the sessionised web events: int_web_events sets every
-    session column, counts included, on each of the session's events, so a
-    session is read off its first event. A view: int_web_events already holds
+    session column, counts included, on the session's first event, so a
+    session is read off it. A view: int_web_events already holds
     every value, incrementally, and storing the 2.3M sessions of 10M events
     again cost 3 s per run. -#}
 select
