@@ -204,10 +204,10 @@ sessions as (
 )
 -- The session's span, counts, source, medium and landing page are set on its
 -- first event only (null on the others): int_sessions reads them there and
--- nothing reads them elsewhere. Repeating them on every event cost writing
--- them 2.7 times over (6.3M events, 2.3M sessions at 10M events: 131-146 CPU s
--- for this model before, 119-132 after, three pairs). Its campaign and channel, which every touch
--- carries, stay on each event.
+-- nothing reads them elsewhere. Repeating them on every event cost writing them
+-- 2.7 times over (6.3M events, 2.3M sessions at 10M events: 131-146 CPU s for
+-- this model before, 119-132 after, three pairs). Its campaign and channel,
+-- which every touch carries, stay on each event.
 select
     n.event_key,
     n.source,
