@@ -95,6 +95,19 @@ pub trait Session: Send {
     fn duckdb(&mut self) -> Option<&::duckdb::Connection> {
         None
     }
+    /// Whether `schema.table` exists. By default, whether the catalog lists
+    /// columns for it (an engine whose catalog scan is costly overrides this).
+    fn table_exists(
+        &mut self,
+        dialect: Dialect,
+        schema: &str,
+        table: &str,
+    ) -> Result<bool, DbError> {
+        Ok(!self
+            .query(&dialect.list_columns_sql(schema, table))?
+            .rows
+            .is_empty())
+    }
 }
 
 pub trait Adapter: Send + Sync {

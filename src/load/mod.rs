@@ -345,37 +345,15 @@ fn publish(
 }
 
 fn landed_exists(session: &mut dyn Session, d: Dialect, source: &Source) -> Result<bool, Error> {
-    if let Some(conn) = session.duckdb() {
-        return duckdb_table_exists(conn, LANDED_SCHEMA, &landed_table(source));
-    }
-    let cols = adapter::columns(session, d, LANDED_SCHEMA, &landed_table(source)).map_err(|e| {
-        Error::new(
-            Code::Query,
-            format!("inspecting {LANDED_SCHEMA} failed: {e}"),
-        )
-    })?;
-    Ok(!cols.is_empty())
-}
-
-/// Whether DuckDB has the table, by a catalog lookup. Not through
-/// `information_schema` or `duckdb_tables()`: scanning the catalog makes
-/// DuckDB parse all its built-in system views first, and neither through a
-/// failing `select` (its error suggests similar names, which scans too);
-/// either costs more than a one-row load does otherwise (60-120 ms of
-/// 200 ms). The appender looks the table up and nothing else.
-fn duckdb_table_exists(
-    conn: &duckdb::Connection,
-    schema: &str,
-    table: &str,
-) -> Result<bool, Error> {
-    match conn.appender_to_db(table, schema) {
-        Ok(_) => Ok(true),
-        Err(e) if e.to_string().contains("could not be found") => Ok(false),
-        Err(e) => Err(Error::new(
-            Code::Query,
-            format!("inspecting {schema}.{table} failed: {e}"),
-        )),
-    }
+    session
+        .table_exists(d, LANDED_SCHEMA, &landed_table(source))
+        .map_err(|e| {
+            Error::new(
+                Code::Query,
+                format!("inspecting {LANDED_SCHEMA} failed: {e}"),
+            )
+            .help("check that the warehouse is reachable and writable, then run `jmap load` again")
+        })
 }
 
 /// A load that failed before publishing, before or during the rows.
@@ -398,24 +376,5 @@ fn interrupted(source: &Source, cause: &str, bytes: u64) -> Error {
         err.help("grant the user SELECT on the table (and USAGE on its schema)")
     } else {
         err.help("fix the cause and run `jmap load` (or `jmap run`) again")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::duckdb_table_exists;
-
-    #[test]
-    fn duckdb_table_lookup_tells_a_table_from_a_missing_table_or_schema() {
-        let conn = duckdb::Connection::open_in_memory().unwrap();
-        conn.execute_batch("create schema landed; create table landed.t (a int)")
-            .unwrap();
-        assert!(duckdb_table_exists(&conn, "landed", "t").unwrap());
-        assert!(!duckdb_table_exists(&conn, "landed", "u").unwrap());
-        assert!(!duckdb_table_exists(&conn, "nowhere", "t").unwrap());
-        // A table that a rollback removed is gone for the lookup too.
-        conn.execute_batch("begin; create table landed.v (a int); rollback")
-            .unwrap();
-        assert!(!duckdb_table_exists(&conn, "landed", "v").unwrap());
     }
 }
