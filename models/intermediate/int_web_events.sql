@@ -36,12 +36,14 @@ with cleaned as (
       and coalesce(lower(trim(event_type)), '') <> 'identify'
 ),
 devices as (
-    -- Rows with neither a device nor a user cannot be tied to anyone: dropped.
+    -- Rows with neither a device nor a user cannot be tied to anyone: dropped
+    -- where scoped is read. A filter here is pushed below the cleaning and
+    -- cleaned both ids twice (with clean_id's ltrim, 83-85 CPU s for this
+    -- model at 10M events instead of 90, two pairs).
     select
         *,
         coalesce(anonymous_id, 'user:' || user_id) as device_id
     from cleaned
-    where anonymous_id is not null or user_id is not null
 ),
 keyed as (
     -- An event is its id within its source; without an id, its device, time and page.
@@ -56,7 +58,8 @@ bounds as (
 ),
 resume as (
     -- Sessions that ended within a timeout of the window can still be extended.
-    select t.device_id, min(t.session_started_at) as resume_at
+    -- (session_ended_at is set on first events only: their occurred_at is the start.)
+    select t.device_id, min(t.occurred_at) as resume_at
     from {{ this }} as t
     cross join bounds as b
     where t.session_ended_at >= b.window_start - {{ journey.session_timeout_minutes }} * interval '1 minute'
@@ -83,14 +86,15 @@ repeated_keys as (
     -- Keys seen more than once: about 0.4% of the events at 10M. Only their
     -- rows go through the ranking below; ranking every wide row by its key
     -- cost three times more than finding these and passing the rest through.
-    select event_key from scoped group by event_key having count(*) > 1
+    select event_key from scoped where device_id is not null group by event_key having count(*) > 1
 ),
 deduped as (
     -- The same event delivered twice (same id; without an id, same device,
     -- time and page) is kept once, the earliest copy.
     select s.*, cast(1 as bigint) as copy_number
     from scoped as s
-    where not exists (select 1 from repeated_keys as r where r.event_key = s.event_key)
+    where s.device_id is not null
+      and not exists (select 1 from repeated_keys as r where r.event_key = s.event_key)
     union all
     select *
     from (
@@ -99,6 +103,7 @@ deduped as (
             row_number() over (partition by s.event_key order by s.occurred_at) as copy_number
         from scoped as s
         join repeated_keys as r on r.event_key = s.event_key
+        where s.device_id is not null
     ) as numbered_copies
     where copy_number = 1
 ),
@@ -171,8 +176,7 @@ landings as (
             else '(none)'
         end as session_medium,
         utm_campaign as session_campaign,
-        gclid as session_gclid,
-        url as landing_url
+        gclid as session_gclid
     from numbered
     where starts_session = 1
 ),
@@ -202,12 +206,13 @@ sessions as (
     from landing_sites as l
     join spans as s on s.device_id = l.device_id and s.session_number = l.session_number
 )
--- The session's span, counts, source, medium and landing page are set on its
--- first event only (null on the others): int_sessions reads them there and
--- nothing reads them elsewhere. Repeating them on every event cost writing them
--- 2.7 times over (6.3M events, 2.3M sessions at 10M events: 131-146 CPU s for
--- this model before, 119-132 after, three pairs). Its campaign and channel,
--- which every touch carries, stay on each event.
+-- The session's end, counts, source and medium are set on its first event
+-- only (null on the others): int_sessions reads them there and nothing reads
+-- them elsewhere. Repeating them on every event cost writing them 2.7 times
+-- over (6.3M events, 2.3M sessions at 10M events: 131-146 CPU s for this model
+-- before, 119-132 after, three pairs). Its start and landing page are that
+-- event's occurred_at and url. Its campaign and channel, which every touch
+-- carries, stay on each event.
 select
     n.event_key,
     n.source,
@@ -228,7 +233,6 @@ select
     n.utm_term,
     n.gclid,
     s.session_id,
-    case when n.starts_session = 1 then s.session_started_at end as session_started_at,
     case when n.starts_session = 1 then s.session_ended_at end as session_ended_at,
     case when n.starts_session = 1 then s.session_events end as session_events,
     case when n.starts_session = 1 then s.session_page_views end as session_page_views,
@@ -236,7 +240,6 @@ select
     case when n.starts_session = 1 then s.session_source end as session_source,
     case when n.starts_session = 1 then s.session_medium end as session_medium,
     s.session_campaign,
-    s.session_channel,
-    case when n.starts_session = 1 then s.landing_url end as landing_url
+    s.session_channel
 from numbered as n
 join sessions as s on s.device_id = n.device_id and s.session_number = n.session_number

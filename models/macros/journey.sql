@@ -55,9 +55,11 @@ false
 {%- endmacro %}
 
 {#- An identifier cleaned for matching: trimmed, and null when it is empty, a
-    placeholder (journey.all_blocked_values) or all zeros. -#}
+    placeholder (journey.all_blocked_values) or only zeros and dashes. (ltrim
+    with a character set stops at the first other character; two replace()
+    calls copied every id twice.) -#}
 {% macro clean_id(expr) -%}
-case when lower(trim({{ expr }})) in {{ in_list(journey.all_blocked_values) }} or replace(replace(trim({{ expr }}), '0', ''), '-', '') = '' then null else trim({{ expr }}) end
+case when lower(trim({{ expr }})) in {{ in_list(journey.all_blocked_values) }} or ltrim(trim({{ expr }}), '0-') = '' then null else trim({{ expr }}) end
 {%- endmacro %}
 
 {#- An email cleaned for matching: trimmed, lower-cased, null unless it looks
