@@ -41,19 +41,25 @@ fn blocked_and_null_identifiers_are_dropped() {
          e2,2025-03-01 10:00:00,-1,,null,page,https://acme.io/,,,,,\n\
          e3,2025-03-01 10:00:00,00000000-0000-0000-0000-000000000000,,,page,https://acme.io/,,,,,\n\
          e4,2025-03-01 10:00:00,unknown,u7,Test@Test.com,page,https://acme.io/,,,,,\n\
-         e5,not a date,a9,,,page,https://acme.io/,,,,,\n"
+         e5,not a date,a9,,,page,https://acme.io/,,,,,\n\
+         e6,2025-03-01 10:00:00, 000 ,-0-,,page,https://acme.io/,,,,,\n\
+         e7,2025-03-01 10:00:00,10-0,,,page,https://acme.io/,,,,,\n"
     );
     let case = JourneyCase::new(&[("web_events", &web)], "");
     case.run();
-    // Only e4 survives (it has a real user id); its blocked email is dropped too;
-    // e5's time does not parse.
+    // e4 survives (it has a real user id); its blocked email is dropped too;
+    // e5's time does not parse; e6's ids are only zeros and dashes (blocked);
+    // e7's device id has a 1 among its zeros and dashes (kept).
     assert_eq!(
-        case.query("select touchpoint_id is not null, anonymous_id, user_id, email from journey.touchpoints"),
-        rows(&["true|NULL|u7|NULL"])
+        case.query(
+            "select touchpoint_id is not null, anonymous_id, user_id, email from journey.touchpoints \
+             order by anonymous_id nulls first"
+        ),
+        rows(&["true|NULL|u7|NULL", "true|10-0|NULL|NULL"])
     );
     assert_eq!(
         case.query("select identifier_type, identifier from journey.identity_map order by 1, 2"),
-        rows(&["user_id|u7"])
+        rows(&["anonymous_id|10-0", "user_id|u7"])
     );
 }
 
