@@ -98,6 +98,55 @@ fn a_31_minute_gap_splits_a_session_and_a_login_does_not() {
 }
 
 #[test]
+fn an_incremental_run_continues_a_session_begun_before_its_window() {
+    // The first run's latest event is at 12:00, so the next run re-processes
+    // from 12:00 - 3 h (incremental_window_hours) = 09:00. dev-s's session
+    // began at 08:40, before that, and its last event (09:05) is within 30
+    // minutes of it: the late event at 09:30 (25 minutes after 09:05) extends
+    // that session, which must be re-read from 08:40, not from 09:00.
+    let first = format!(
+        "{WEB}\n\
+         x0,2025-03-01 06:00:00,dev-z,,,page,https://acme.io/,,,,,\n\
+         s1,2025-03-01 08:40:00,dev-s,,,page,https://acme.io/,,,,,\n\
+         s2,2025-03-01 09:05:00,dev-s,,,page,https://acme.io/a,,,,,\n\
+         m1,2025-03-01 12:00:00,dev-m,,,page,https://acme.io/,,,,,\n"
+    );
+    let case = JourneyCase::new(&[("web_events", &first)], "");
+    case.run();
+    let all = format!(
+        "{first}\
+         s3,2025-03-01 09:30:00,dev-s,,,page,https://acme.io/b,,,,,\n\
+         m2,2025-03-01 12:10:00,dev-m,,,page,https://acme.io/a,,,,,\n"
+    );
+    case.project.write("data/web_events.csv", &all);
+    let second = case.project.jmap(&["run"]);
+    assert!(
+        common::stdout(&second).contains("incremental journey_staging.int_web_events"),
+        "{}",
+        common::stdout(&second)
+    );
+    case.run();
+    // As a full rebuild: dev-s has one session, 08:40 to 09:30, 3 pages.
+    assert_eq!(
+        case.query(
+            "select anonymous_id, cast(started_at as varchar), cast(ended_at as varchar), page_views, events \
+             from journey.sessions order by anonymous_id, started_at"
+        ),
+        rows(&[
+            "dev-m|2025-03-01 12:00:00|2025-03-01 12:10:00|2|2",
+            "dev-s|2025-03-01 08:40:00|2025-03-01 09:30:00|3|3",
+            "dev-z|2025-03-01 06:00:00|2025-03-01 06:00:00|1|1",
+        ])
+    );
+    assert_eq!(
+        case.query(
+            "select count(*), count(distinct session_id) from journey_staging.int_web_events"
+        ),
+        rows(&["6|3"])
+    );
+}
+
+#[test]
 fn identities_merge_transitively() {
     // a1 -- email e -- user u -- a2: one person across two devices.
     let web = format!(

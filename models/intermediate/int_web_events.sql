@@ -12,7 +12,32 @@
     the start of its last session that the new events could extend; the rest
     of the table is untouched (strategy time_range, partitioned by device). -#}
 {%- set timeout_seconds = journey.session_timeout_minutes * 60 %}
-with cleaned as (
+with
+{%- if is_incremental() %}
+bounds as (
+    select {{ window_start() }} as window_start
+),
+resume as (
+    -- Sessions that ended within a timeout of the window can still be extended.
+    -- (session_ended_at is set on first events only: their occurred_at is the start.)
+    select t.device_id, min(t.occurred_at) as resume_at
+    from {{ this }} as t
+    cross join bounds as b
+    where t.session_ended_at >= b.window_start - {{ journey.session_timeout_minutes }} * interval '1 minute'
+    group by t.device_id
+),
+earliest as (
+    -- The earliest time any device's rows are needed from: only rows from
+    -- then on are cleaned (a constant filter, applied right after the scan;
+    -- the per-device bound below needs the cleaned device id). Without it a
+    -- run with 1% new events cleaned all of them: 15.5 CPU s at 10M events
+    -- with nothing new, 3.2 with it.
+    select min(case when r.resume_at < b.window_start then r.resume_at else b.window_start end) as since
+    from bounds as b
+    left join resume as r on true
+),
+{%- endif %}
+cleaned as (
     select
         source,
         event_id,
@@ -34,6 +59,9 @@ with cleaned as (
     where occurred_at is not null
       -- identify calls are identity facts, not visits: int_identifies
       and coalesce(lower(trim(event_type)), '') <> 'identify'
+      {%- if is_incremental() %}
+      and occurred_at >= (select since from earliest)
+      {%- endif %}
 ),
 devices as (
     -- Rows with neither a device nor a user cannot be tied to anyone: dropped
@@ -53,18 +81,6 @@ keyed as (
     from devices
 ),
 {%- if is_incremental() %}
-bounds as (
-    select {{ window_start() }} as window_start
-),
-resume as (
-    -- Sessions that ended within a timeout of the window can still be extended.
-    -- (session_ended_at is set on first events only: their occurred_at is the start.)
-    select t.device_id, min(t.occurred_at) as resume_at
-    from {{ this }} as t
-    cross join bounds as b
-    where t.session_ended_at >= b.window_start - {{ journey.session_timeout_minutes }} * interval '1 minute'
-    group by t.device_id
-),
 scoped as materialized (
     -- Read three times below (materialized: the cleaning runs once).
     select k.*
