@@ -4,7 +4,9 @@
 // DuckDB's C++ allocations, which glibc malloc handed back to the kernel and
 // faulted in again (3.7M page faults in a cold 10M-event `jmap run`, 0.2M with
 // mimalloc): 81-83 user CPU s instead of 87-90, 2-12 s less wall time over
-// alternated runs, for about 1.5 GB more peak memory (BENCHMARKS.md, issue 4).
+// alternated runs, for about 1.5 GB more peak memory. Its transparent huge
+// pages cost a 1M-event run about 1 s (MIMALLOC_ALLOW_THP=0 turns them off);
+// BENCHMARKS.md, issue 4.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -29,9 +29,9 @@ resume as (
 earliest as (
     -- The earliest time any device's rows are needed from: only rows from
     -- then on are cleaned (a constant filter, applied right after the scan;
-    -- the per-device bound below needs the cleaned device id). Without it a
-    -- run with 1% new events cleaned all of them: 15.5 CPU s at 10M events
-    -- with nothing new, 3.2 with it.
+    -- the per-device bound in scoped needs the cleaned device id). Without
+    -- it every event of the source was cleaned before the window was taken:
+    -- at 10M events with nothing new, 15.5 CPU s for this model; 3.2 with it.
     select min(case when r.resume_at < b.window_start then r.resume_at else b.window_start end) as since
     from bounds as b
     left join resume as r on true
