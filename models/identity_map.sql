@@ -1,9 +1,25 @@
-{{ config(materialized='table', tags=['core', 'identity']) }}
+{{ config(
+    materialized='incremental',
+    unique_key=['identifier_type', 'identifier'],
+    incremental_strategy='delete+insert',
+    tags=['core', 'identity']
+) }}
 {#- People are the connected components of the identity graph. Before the
     components are found, a device seen with more user ids or emails than
     journey.identity allows is treated as shared (a kiosk, a family laptop):
     it stays in the graph but links nobody, so it cannot merge a whole company.
-    Every contact is a node (duplicate CRM contacts with one email merge). -#}
+    Every contact is a node (duplicate CRM contacts with one email merge).
+
+    Incremental runs recompute only the people the new edges can change: the
+    ends of every edge seen in the window, and of every CRM contact edge the
+    table does not reflect yet (contacts carry no time), with everyone who
+    belonged to the same people before. That set is closed: an edge still
+    kept links two nodes of one previous person, or is new and has both ends
+    in it (a device's load only grows, so no edge dropped before is kept
+    now). Its components are therefore the full graph's, and every node in it
+    is written again (delete+insert on the identifier). An identifier that
+    disappears from the sources (a contact deleted in the CRM) stays until a
+    full refresh, as with any incremental model. -#}
 with contact_edges as (
     select 'contact_id' as type_a, contact_id as node_a, 'email' as type_b, email as node_b
     from (
@@ -17,16 +33,60 @@ with contact_edges as (
     where contact_id is not null
 ),
 edges as (
-    select type_a, node_a, type_b, node_b from {{ ref('int_identity_edges') }}
-    union
-    select type_a, node_a, type_b, node_b from contact_edges
+    select type_a, node_a, type_b, node_b, max(last_seen_at) as last_seen_at
+    from (
+        select type_a, node_a, type_b, node_b, last_seen_at from {{ ref('int_identity_edges') }}
+        union all
+        select type_a, node_a, type_b, node_b, cast(null as timestamp) from contact_edges
+    ) as e
+    group by type_a, node_a, type_b, node_b
 ),
+{%- if is_incremental() %}
+previous as (
+    select identifier_type || ':' || identifier as node, person_id from {{ this }}
+),
+unreflected as (
+    -- contact edges whose ends are missing or apart in the previous build
+    select e.type_a || ':' || e.node_a as a, e.type_b || ':' || e.node_b as b
+    from edges as e
+    left join previous as pa on pa.node = e.type_a || ':' || e.node_a
+    left join previous as pb on pb.node = e.type_b || ':' || e.node_b
+    where e.type_a = 'contact_id'
+      and (pa.person_id is null or pb.person_id is null or pa.person_id <> pb.person_id)
+),
+seeds as (
+    select type_a || ':' || node_a as node from edges where last_seen_at >= {{ window_start('last_seen_at') }}
+    union
+    select type_b || ':' || node_b from edges where last_seen_at >= {{ window_start('last_seen_at') }}
+    union
+    select a from unreflected
+    union
+    select b from unreflected
+),
+scope as (
+    select node from seeds
+    union
+    select p.node
+    from previous as p
+    where p.person_id in (select q.person_id from previous as q join seeds as s on s.node = q.node)
+),
+scoped_edges as (
+    select e.*
+    from edges as e
+    where e.type_a || ':' || e.node_a in (select node from scope)
+       or e.type_b || ':' || e.node_b in (select node from scope)
+),
+{%- else %}
+scoped_edges as (
+    select * from edges
+),
+{%- endif %}
 device_load as (
     select
         node_a as device,
         count(distinct case when type_b = 'user_id' then node_b end) as user_ids,
         count(distinct case when type_b = 'email' then node_b end) as emails
-    from edges
+    from scoped_edges
     where type_a = 'anonymous_id'
     group by node_a
 ),
@@ -38,16 +98,28 @@ shared_devices as (
 ),
 kept as (
     select e.*
-    from edges as e
+    from scoped_edges as e
     where not (
         e.type_a = 'anonymous_id' and e.type_b <> 'anonymous_id'
         and e.node_a in (select device from shared_devices)
     )
 ),
+node_times as (
+    -- every end of an edge, with the last time it was seen
+    select node, max(last_seen_at) as last_seen_at
+    from (
+        select type_a || ':' || node_a as node, last_seen_at from scoped_edges
+        union all
+        select type_b || ':' || node_b, last_seen_at from scoped_edges
+    ) as ends
+    group by node
+),
 nodes as (
-    select type_a || ':' || node_a as node from edges
-    union
-    select type_b || ':' || node_b from edges
+    select node, last_seen_at
+    from node_times
+    {%- if is_incremental() %}
+    where node in (select node from scope)
+    {%- endif %}
 ),
 links as (
     select type_a || ':' || node_a as a, type_b || ':' || node_b as b from kept where not (type_a = type_b and node_a = node_b)
@@ -64,7 +136,9 @@ reach as (
     select node, min(label) as root from walk group by node
 )
 select
-    substr(node, position(':' in node) + 1) as identifier,
-    substr(node, 1, position(':' in node) - 1) as identifier_type,
-    {{ hash_key('root') }} as person_id
-from reach
+    substr(r.node, position(':' in r.node) + 1) as identifier,
+    substr(r.node, 1, position(':' in r.node) - 1) as identifier_type,
+    {{ hash_key('r.root') }} as person_id,
+    n.last_seen_at
+from reach as r
+join nodes as n on n.node = r.node

@@ -150,6 +150,64 @@ fn an_incremental_run_continues_a_session_begun_before_its_window() {
 }
 
 #[test]
+fn an_incremental_run_merges_and_splits_people_as_a_full_rebuild_does() {
+    // First run: a1 alone; a2 with u1; the kiosk k with u2; o1 with u3; the
+    // contact c1 with pat@beta.io. Six people with dev-m.
+    let first = format!(
+        "{WEB}\n\
+         k1,2025-03-01 08:00:00,o1,u3,,page,https://acme.io/,,,,,\n\
+         k2,2025-03-01 09:00:00,k,u2,,page,https://acme.io/,,,,,\n\
+         a1,2025-03-01 10:00:00,a1,,,page,https://acme.io/,,,,,\n\
+         a2,2025-03-01 11:00:00,a2,u1,,page,https://acme.io/,,,,,\n\
+         m1,2025-03-01 12:00:00,dev-m,,,page,https://acme.io/,,,,,\n"
+    );
+    let contacts = "contact_id,email,account_id\nc1,pat@beta.io,\n";
+    let case = JourneyCase::new(&[("web_events", &first), ("contacts", contacts)], "");
+    case.run();
+    let people = "select string_agg(identifier, ',' order by identifier) as members \
+                  from journey.identity_map group by person_id order by members";
+    assert_eq!(
+        case.query(people),
+        rows(&["a1", "a2,u1", "c1,pat@beta.io", "dev-m", "k,u2", "o1,u3"])
+    );
+    // Second run: a1 logs in as u1 (two people merge); k is used by u3 too,
+    // so it is shared (2 user ids > max_user_ids_per_device 1) and links
+    // nobody (k and u2 split); a duplicate contact c2 with the same email
+    // joins c1 (contacts carry no time: found as an edge the table lacks).
+    let all = format!(
+        "{first}\
+         a3,2025-03-02 10:00:00,a1,u1,,page,https://acme.io/a,,,,,\n\
+         k3,2025-03-02 10:30:00,k,u3,,page,https://acme.io/a,,,,,\n"
+    );
+    case.project.write("data/web_events.csv", &all);
+    case.project.write(
+        "data/contacts.csv",
+        "contact_id,email,account_id\nc1,pat@beta.io,\nc2,Pat@Beta.io,\n",
+    );
+    for args in [&["run"][..], &["run", "--target", "pg"][..]] {
+        let out = common::stdout(&case.project.jmap(args));
+        assert!(
+            out.contains("incremental journey.identity_map"),
+            "{args:?}: {out}"
+        );
+    }
+    let expected = rows(&["a1,a2,u1", "c1,c2,pat@beta.io", "dev-m", "k", "o1,u3", "u2"]);
+    assert_eq!(case.query(people), expected);
+    // Row for row what a full rebuild gives, person ids and times included.
+    let everything = "select identifier_type, identifier, person_id, cast(last_seen_at as varchar) \
+                      from journey.identity_map order by identifier_type, identifier";
+    let incremental = case.query(everything);
+    for args in [
+        &["run", "--full-refresh"][..],
+        &["run", "--full-refresh", "--target", "pg"][..],
+    ] {
+        case.project.jmap(args).success();
+    }
+    assert_eq!(case.query(people), expected);
+    assert_eq!(case.query(everything), incremental);
+}
+
+#[test]
 fn identities_merge_transitively() {
     // a1 -- email e -- user u -- a2: one person across two devices.
     let web = format!(

@@ -207,6 +207,7 @@ fn build_view(
         session.execute(&d.drop_view(&staging(m)))?;
         with_body(session, &probe)?;
         session.execute(&d.drop_view(&staging(m)))?;
+        let _turn = swap_turn();
         let dependents = dependent_views(session, d, m)?;
         let mut swap = vec![
             d.drop_cascade(&rel, existing.unwrap_or(RelationKind::View)),
@@ -219,6 +220,20 @@ fn build_view(
         rows: None,
         action: "created view".into(),
     })
+}
+
+/// Swaps run one at a time, from reading the views built on the old
+/// relation to committing. A swap drops the old relation with those views and
+/// creates them again, locking the table and then the views; two tables under
+/// one view (on Postgres, `touchpoints` over several event tables) swapped at
+/// once each wait for a lock the other holds, and Postgres aborts one as a
+/// deadlock, or one reads the definition of a view the other is dropping
+/// (both seen in `--full-refresh` runs). A swap is a few catalog statements,
+/// so taking turns costs nothing.
+fn swap_turn() -> std::sync::MutexGuard<'static, ()> {
+    static SWAP: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SWAP.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn staging(m: &CompiledModel) -> String {
@@ -272,6 +287,7 @@ fn publish(
         let _ = session.execute(&d.drop_table(stage));
         return Err(e);
     }
+    let _turn = swap_turn();
     let dependents = match existing {
         Some(_) => dependent_views(session, d, m)?,
         None => Vec::new(),
