@@ -168,3 +168,31 @@ fn bad_flags_exit_2() {
     p.jmap(&["run", "--threads", "zero"]).code(2);
     p.jmap(&["frobnicate"]).code(2);
 }
+
+#[test]
+fn an_incremental_model_whose_table_lacks_a_new_column_says_to_rebuild_it() {
+    let p = TestProject::new("");
+    p.write(
+        "models/visits.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\nselect 1 as id\n",
+    );
+    p.jmap(&["run"]).success();
+    // The model gains a column and reads it from its existing table.
+    p.write(
+        "models/visits.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\n\
+         select 1 as id, 2 as seen\n\
+         {% if is_incremental() %}where 2 > (select coalesce(max(t.seen), 0) from {{ this }} as t){% endif %}\n",
+    );
+    let a = p.jmap(&["run"]).code(1);
+    let err = stderr(&a);
+    assert!(err.contains("model `visits` failed"), "{err}");
+    assert!(err.contains("models/visits.sql:3"), "{err}");
+    assert!(
+        err.contains("rebuild it once: jmap run --full-refresh --select visits"),
+        "{err}"
+    );
+    p.jmap(&["run", "--full-refresh", "--select", "visits"])
+        .success();
+    p.jmap(&["run"]).success();
+}

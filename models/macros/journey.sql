@@ -49,9 +49,11 @@ false
 {%- endmacro %}
 
 {#- The start of the window an incremental model re-processes: its latest
-    `column` less journey.incremental_window_hours (all rows when it is empty). -#}
+    `column` less journey.incremental_window_hours (all rows when it is empty).
+    The column is qualified: were it missing from an older build of the
+    table, an unqualified name would bind to the outer query's column. -#}
 {% macro window_start(column='occurred_at') -%}
-(select coalesce(max({{ column }}), cast('1900-01-01' as timestamp)) - {{ journey.incremental_window_hours }} * interval '1 hour' from {{ this }})
+(select coalesce(max(this_run.{{ column }}), cast('1900-01-01' as timestamp)) - {{ journey.incremental_window_hours }} * interval '1 hour' from {{ this }} as this_run)
 {%- endmacro %}
 
 {#- An identifier cleaned for matching: trimmed, and null when it is empty, a

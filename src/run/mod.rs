@@ -680,5 +680,46 @@ pub fn model_error(compiled: &Compiled, m: &CompiledModel, e: &BuildError) -> Er
     for detail in &e.details {
         err = err.note(detail.clone());
     }
+    if m.incremental_run && names_a_missing_column(&e.error.message) {
+        // An incremental run reads the table an earlier version of the model
+        // built (`{{ this }}`); after an upgrade that added a column to it,
+        // that table lacks the column until the model is rebuilt once.
+        err = err.help(format!(
+            "this incremental run reads `{}` as an earlier run built it; if the model's columns changed since, rebuild it once: jmap run --full-refresh --select {}",
+            m.relation(),
+            m.name
+        ));
+    }
     err
+}
+
+/// DuckDB's and Postgres's messages for a name that is not there. (DuckDB
+/// reports a qualified column its table lacks as a missing table when the
+/// outer query has a column of that name: it tries the name there too.)
+fn names_a_missing_column(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("not found") || m.contains("does not exist") || m.contains("does not have a column")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_missing_column;
+
+    #[test]
+    fn missing_columns_are_recognised_on_both_engines() {
+        assert!(names_a_missing_column(
+            r#"Binder Error: Table "t" does not have a column named "seen""#
+        ));
+        assert!(names_a_missing_column(
+            r#"Binder Error: Referenced column "seen" not found in FROM clause!"#
+        ));
+        assert!(names_a_missing_column("column t.seen does not exist"));
+        assert!(names_a_missing_column(
+            r#"Binder Error: Referenced table "this_run" not found!"#
+        ));
+        assert!(!names_a_missing_column("division by zero"));
+        assert!(!names_a_missing_column(
+            "Conversion Error: Could not convert string 'x' to INT32"
+        ));
+    }
 }
