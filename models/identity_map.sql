@@ -15,8 +15,8 @@
     table does not reflect yet (contacts carry no time), with everyone who
     belonged to the same people before. That set is closed: an edge still
     kept links two nodes of one previous person, or is new and has both ends
-    in it (a device's load only grows, so no edge dropped before is kept
-    now). Its components are therefore the full graph's, and every node in it
+    in it (a device's load, counted over all its edges, only grows, so no
+    edge dropped before is kept now). Its components are therefore the full graph's, and every node in it
     is written again (delete+insert on the identifier). An identifier that
     disappears from the sources (a contact deleted in the CRM) stays until a
     full refresh, as with any incremental model. -#}
@@ -82,12 +82,17 @@ scoped_edges as (
 ),
 {%- endif %}
 device_load as (
+    -- over all of a device's edges, not only those in scope: a shared device
+    -- outside the scope whose edges reach two people in it must stay cut
     select
         node_a as device,
         count(distinct case when type_b = 'user_id' then node_b end) as user_ids,
         count(distinct case when type_b = 'email' then node_b end) as emails
-    from scoped_edges
+    from edges
     where type_a = 'anonymous_id'
+    {%- if is_incremental() %}
+      and node_a in (select node_a from scoped_edges where type_a = 'anonymous_id')
+    {%- endif %}
     group by node_a
 ),
 shared_devices as (

@@ -152,13 +152,18 @@ fn an_incremental_run_continues_a_session_begun_before_its_window() {
 #[test]
 fn an_incremental_run_merges_and_splits_people_as_a_full_rebuild_does() {
     // First run: a1 alone; a2 with u1; the kiosk k with u2; o1 with u3; the
-    // contact c1 with pat@beta.io. Six people with dev-m.
+    // contact c1 with pat@beta.io; the kiosk k0, shared already (3 emails >
+    // max_emails_per_device 2), alone, as are x1, x2 and x3. Eleven people
+    // with dev-m.
     let first = format!(
         "{WEB}\n\
          k1,2025-03-01 08:00:00,o1,u3,,page,https://acme.io/,,,,,\n\
          k2,2025-03-01 09:00:00,k,u2,,page,https://acme.io/,,,,,\n\
          a1,2025-03-01 10:00:00,a1,,,page,https://acme.io/,,,,,\n\
          a2,2025-03-01 11:00:00,a2,u1,,page,https://acme.io/,,,,,\n\
+         s1,2025-03-01 07:10:00,k0,,x1@beta.io,page,https://acme.io/,,,,,\n\
+         s2,2025-03-01 07:20:00,k0,,x2@beta.io,page,https://acme.io/,,,,,\n\
+         s3,2025-03-01 07:30:00,k0,,x3@beta.io,page,https://acme.io/,,,,,\n\
          m1,2025-03-01 12:00:00,dev-m,,,page,https://acme.io/,,,,,\n"
     );
     let contacts = "contact_id,email,account_id\nc1,pat@beta.io,\n";
@@ -168,16 +173,33 @@ fn an_incremental_run_merges_and_splits_people_as_a_full_rebuild_does() {
                   from journey.identity_map group by person_id order by members";
     assert_eq!(
         case.query(people),
-        rows(&["a1", "a2,u1", "c1,pat@beta.io", "dev-m", "k,u2", "o1,u3"])
+        rows(&[
+            "a1",
+            "a2,u1",
+            "c1,pat@beta.io",
+            "dev-m",
+            "k,u2",
+            "k0",
+            "o1,u3",
+            "x1@beta.io",
+            "x2@beta.io",
+            "x3@beta.io"
+        ])
     );
     // Second run: a1 logs in as u1 (two people merge); k is used by u3 too,
     // so it is shared (2 user ids > max_user_ids_per_device 1) and links
     // nobody (k and u2 split); a duplicate contact c2 with the same email
-    // joins c1 (contacts carry no time: found as an edge the table lacks).
+    // joins c1 (contacts carry no time: found as an edge the table lacks);
+    // x1 and x2 sign in on their own devices: their edges to k0 stay cut
+    // although k0 has nothing new (its load counts all 3 emails, not only
+    // the 2 being recomputed, so it does not join x1 and x2; its events are
+    // before the window, 12:00 - 3 h).
     let all = format!(
         "{first}\
          a3,2025-03-02 10:00:00,a1,u1,,page,https://acme.io/a,,,,,\n\
-         k3,2025-03-02 10:30:00,k,u3,,page,https://acme.io/a,,,,,\n"
+         k3,2025-03-02 10:30:00,k,u3,,page,https://acme.io/a,,,,,\n\
+         s4,2025-03-02 10:40:00,o4,,x1@beta.io,page,https://acme.io/a,,,,,\n\
+         s5,2025-03-02 10:50:00,o5,,x2@beta.io,page,https://acme.io/a,,,,,\n"
     );
     case.project.write("data/web_events.csv", &all);
     case.project.write(
@@ -191,7 +213,18 @@ fn an_incremental_run_merges_and_splits_people_as_a_full_rebuild_does() {
             "{args:?}: {out}"
         );
     }
-    let expected = rows(&["a1,a2,u1", "c1,c2,pat@beta.io", "dev-m", "k", "o1,u3", "u2"]);
+    let expected = rows(&[
+        "a1,a2,u1",
+        "c1,c2,pat@beta.io",
+        "dev-m",
+        "k",
+        "k0",
+        "o1,u3",
+        "o4,x1@beta.io",
+        "o5,x2@beta.io",
+        "u2",
+        "x3@beta.io",
+    ]);
     assert_eq!(case.query(people), expected);
     // Row for row what a full rebuild gives, person ids and times included.
     let everything = "select identifier_type, identifier, person_id, cast(last_seen_at as varchar) \
