@@ -33,7 +33,13 @@ with contact_edges as (
     where contact_id is not null
 ),
 edges as (
-    select type_a, node_a, type_b, node_b, max(last_seen_at) as last_seen_at
+    -- a and b name each end once, typed ('email:pat@beta.io'), as the graph
+    -- below uses them
+    select
+        type_a, node_a, type_b, node_b,
+        type_a || ':' || node_a as a,
+        type_b || ':' || node_b as b,
+        max(last_seen_at) as last_seen_at
     from (
         select type_a, node_a, type_b, node_b, last_seen_at from {{ ref('int_identity_edges') }}
         union all
@@ -47,21 +53,22 @@ previous as (
 ),
 unreflected as (
     -- contact edges whose ends are missing or apart in the previous build
-    select e.type_a || ':' || e.node_a as a, e.type_b || ':' || e.node_b as b
+    select e.a, e.b
     from edges as e
-    left join previous as pa on pa.node = e.type_a || ':' || e.node_a
-    left join previous as pb on pb.node = e.type_b || ':' || e.node_b
+    left join previous as pa on pa.node = e.a
+    left join previous as pb on pb.node = e.b
     where e.type_a = 'contact_id'
       and (pa.person_id is null or pb.person_id is null or pa.person_id <> pb.person_id)
 ),
+recent as (
+    select a, b from edges where last_seen_at >= {{ window_start('last_seen_at') }}
+    union all
+    select a, b from unreflected
+),
 seeds as (
-    select type_a || ':' || node_a as node from edges where last_seen_at >= {{ window_start('last_seen_at') }}
+    select a as node from recent
     union
-    select type_b || ':' || node_b from edges where last_seen_at >= {{ window_start('last_seen_at') }}
-    union
-    select a from unreflected
-    union
-    select b from unreflected
+    select b from recent
 ),
 scope as (
     select node from seeds
@@ -73,8 +80,8 @@ scope as (
 scoped_edges as (
     select e.*
     from edges as e
-    where e.type_a || ':' || e.node_a in (select node from scope)
-       or e.type_b || ':' || e.node_b in (select node from scope)
+    where e.a in (select node from scope)
+       or e.b in (select node from scope)
 ),
 {%- else %}
 scoped_edges as (
@@ -113,9 +120,9 @@ node_times as (
     -- every end of an edge, with the last time it was seen
     select node, max(last_seen_at) as last_seen_at
     from (
-        select type_a || ':' || node_a as node, last_seen_at from scoped_edges
+        select a as node, last_seen_at from scoped_edges
         union all
-        select type_b || ':' || node_b, last_seen_at from scoped_edges
+        select b, last_seen_at from scoped_edges
     ) as ends
     group by node
 ),
@@ -127,9 +134,9 @@ nodes as (
     {%- endif %}
 ),
 links as (
-    select type_a || ':' || node_a as a, type_b || ':' || node_b as b from kept where not (type_a = type_b and node_a = node_b)
+    select a, b from kept where a <> b
     union
-    select type_b || ':' || node_b, type_a || ':' || node_a from kept where not (type_a = type_b and node_a = node_b)
+    select b, a from kept where a <> b
 ),
 reach as (
     -- every node reaches the labels of its component; the smallest names it
