@@ -39,12 +39,12 @@ reached as (
     union all
     {%- endif %}
     {%- if stage == 'awareness' %}
-    select account_id, person_id, cast(null as {{ sql_type('text') }}) as opportunity_id, 'awareness' as stage, occurred_at as reached_at, cast(null as {{ sql_type('double') }}) as value
-    from (
-        select *, row_number() over (partition by account_id order by occurred_at, touchpoint_id) as n
-        from touches
-    ) as firsts
-    where n = 1
+    -- the account's first touch: an aggregate, not a numbering of every touch
+    select
+        account_id, {{ first_by('person_id', 'occurred_at', 'touchpoint_id') }} as person_id, cast(null as {{ sql_type('text') }}) as opportunity_id,
+        'awareness' as stage, min(occurred_at) as reached_at, cast(null as {{ sql_type('double') }}) as value
+    from touches
+    group by account_id
     {%- elif stage in ['mql', 'sql'] %}
     select account_id, person_id, cast(null as {{ sql_type('text') }}) as opportunity_id, '{{ stage }}' as stage, {{ stage }}_at as reached_at, cast(null as {{ sql_type('double') }}) as value
     from (

@@ -546,6 +546,29 @@ impl Dialect {
                 Dialect::Postgres => format!("(regexp_match({s}, {p}))[1]"),
             }
         });
+        // An aggregate: `value` on the row that sorts first by `order` (a
+        // null value included, as row_number() = 1 would pick it). DuckDB's
+        // arg_min skips null values, so its _null variant.
+        env.add_function(
+            "first_by",
+            move |value: String, order: Rest<String>| -> Result<String, TemplateError> {
+                if order.is_empty() {
+                    return Err(TemplateError::new(
+                        ErrorKind::MissingArgument,
+                        "first_by() needs the value and at least one column to order by",
+                    ));
+                }
+                Ok(match d {
+                    Dialect::DuckDb if order.len() == 1 => {
+                        format!("arg_min_null({value}, {})", order[0])
+                    }
+                    Dialect::DuckDb => format!("arg_min_null({value}, ({}))", order.join(", ")),
+                    Dialect::Postgres => {
+                        format!("(array_agg({value} order by {}))[1]", order.join(", "))
+                    }
+                })
+            },
+        );
         env.add_function(
             "hash_key",
             move |parts: Rest<String>| -> Result<String, TemplateError> {

@@ -411,3 +411,47 @@ fn funnel_arithmetic() {
         ])
     );
 }
+
+#[test]
+fn awareness_is_the_first_touch_of_the_account_even_without_a_person() {
+    // Account A: a meeting logged on the account with nobody named (no person)
+    // at 09:00, then its contact's visit at 10:00. Awareness is the meeting:
+    // 09:00, no person. Account B: two of its contacts visit at the same
+    // second; the tie goes to the smaller touchpoint_id, as in account_journeys.
+    let web = format!(
+        "{WEB}\n\
+         a1,2025-01-01 10:00:00,da,,a@a.com,page,https://acme.io/,,,,,\n\
+         b1,2025-01-02 08:00:00,db1,,b1@b.com,page,https://acme.io/,,,,,\n\
+         b2,2025-01-02 08:00:00,db2,,b2@b.com,page,https://acme.io/,,,,,\n"
+    );
+    let crm = "activity_id,occurred_at,activity_type,contact_id,email,account_id\n\
+               m1,2025-01-01 09:00:00,meeting,,,A\n";
+    let contacts = "contact_id,email,account_id\nca,a@a.com,A\ncb1,b1@b.com,B\ncb2,b2@b.com,B\n";
+    let accounts = "account_id,name\nA,A\nB,B\n";
+    let case = JourneyCase::new(
+        &[
+            ("web_events", &web),
+            ("crm_activities", crm),
+            ("contacts", contacts),
+            ("accounts", accounts),
+        ],
+        "",
+    );
+    case.run();
+    assert_eq!(
+        case.query(
+            "select account_id, coalesce(person_id, '-'), cast(reached_at as varchar) \
+             from journey.stage_events where stage = 'awareness' and account_id = 'A'"
+        ),
+        rows(&["A|-|2025-01-01 09:00:00"])
+    );
+    assert_eq!(
+        case.query(
+            "select s.person_id = t.person_id, cast(s.reached_at as varchar) \
+             from journey.stage_events as s \
+             join journey.account_journeys as t on t.account_id = s.account_id and t.seq = 1 \
+             where s.stage = 'awareness' and s.account_id = 'B'"
+        ),
+        rows(&["true|2025-01-02 08:00:00"])
+    );
+}
