@@ -20,8 +20,9 @@ fn main() {
     // DuckDB frees and reallocates gigabytes per model: each fault then
     // zeroes 2 MB, however little of it is used. At 10M events the kernel's
     // page clearing was half of all CPU time in `int_web_events` (perf), with
-    // 37-49 system CPU s for the model; 13-23 s without (BENCHMARKS.md,
+    // 32-49 system CPU s for the model; 13-27 s without (BENCHMARKS.md,
     // issue 4). The same as MIMALLOC_ALLOW_THP=0, without the variable.
+    // Best effort: where the call fails, huge pages only cost time.
     #[cfg(target_os = "linux")]
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
