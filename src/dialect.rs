@@ -559,9 +559,7 @@ impl Dialect {
                     ));
                 }
                 Ok(match d {
-                    Dialect::DuckDb if order.len() == 1 => {
-                        format!("arg_min_null({value}, {})", order[0])
-                    }
+                    // (a, b) compares as a row; (a) is just a.
                     Dialect::DuckDb => format!("arg_min_null({value}, ({}))", order.join(", ")),
                     Dialect::Postgres => {
                         format!("(array_agg({value} order by {}))[1]", order.join(", "))
@@ -665,6 +663,29 @@ mod tests {
         assert!(
             RESERVED.windows(2).all(|w| w[0] < w[1]),
             "sorted, no repeats"
+        );
+    }
+
+    #[test]
+    fn first_by_orders_by_every_column_and_needs_one() {
+        let render = |d: Dialect, src: &str| {
+            let mut env = Environment::new();
+            d.register(&mut env);
+            env.render_str(src, ())
+        };
+        let src = "{{ first_by('person_id', 'occurred_at', 'touchpoint_id') }}";
+        assert_eq!(
+            render(Dialect::DuckDb, src).unwrap(),
+            "arg_min_null(person_id, (occurred_at, touchpoint_id))"
+        );
+        assert_eq!(
+            render(Dialect::Postgres, src).unwrap(),
+            "(array_agg(person_id order by occurred_at, touchpoint_id))[1]"
+        );
+        let err = render(Dialect::DuckDb, "{{ first_by('person_id') }}").unwrap_err();
+        assert!(
+            err.to_string().contains("at least one column to order by"),
+            "{err}"
         );
     }
 
