@@ -455,3 +455,56 @@ fn awareness_is_the_first_touch_of_the_account_even_without_a_person() {
         rows(&["true|2025-01-02 08:00:00"])
     );
 }
+
+#[test]
+fn a_touch_belongs_to_its_first_identifiers_person_else_its_fallbacks() {
+    // The kiosk k is shared (users u1 and u2, past max_user_ids_per_device 1),
+    // so it links nobody and is a person of its own. Each source names a
+    // touch's person by its first identifier, else by its fallback:
+    // web: the device (10:00, 11:00: k although signed in as u1, u2), else
+    //      the user (12:00: no device, u3);
+    // ad clicks: the device (13:00: k, although its lead form gave lee's
+    //      email), else the email (14:00: lee);
+    // email: the address (15:00: lee);
+    // CRM: the contact (16:00: c9, whose email pat@beta.io is the same person).
+    let web = format!(
+        "{WEB}\n\
+         w1,2025-03-01 10:00:00,k,u1,,page,https://acme.io/,,,,,\n\
+         w2,2025-03-01 11:00:00,k,u2,,page,https://acme.io/,,,,,\n\
+         w3,2025-03-01 12:00:00,,u3,,page,https://acme.io/,,,,,\n"
+    );
+    let ads = "click_id,occurred_at,platform,campaign,anonymous_id,email,gclid\n\
+               c1,2025-03-01 13:00:00,linkedin,abm,k,lee@beta.io,\n\
+               c2,2025-03-01 14:00:00,linkedin,abm,,lee@beta.io,\n";
+    let mail = "event_id,occurred_at,email,event_type,campaign\n\
+                e1,2025-03-01 15:00:00,lee@beta.io,click,nurture\n";
+    let crm = "activity_id,occurred_at,activity_type,contact_id,email\n\
+               m1,2025-03-01 16:00:00,meeting,c9,pat@beta.io\n";
+    let case = JourneyCase::new(
+        &[
+            ("web_events", &web),
+            ("ad_clicks", ads),
+            ("email_events", mail),
+            ("crm_activities", crm),
+        ],
+        "",
+    );
+    case.run();
+    // Each touch's person, named by the smallest of its identifiers.
+    assert_eq!(
+        case.query(
+            "select cast(t.occurred_at as varchar), t.touch_type, \
+                    (select min(m.identifier) from journey.identity_map as m where m.person_id = t.person_id) \
+             from journey.touchpoints as t order by t.occurred_at"
+        ),
+        rows(&[
+            "2025-03-01 10:00:00|web|k",
+            "2025-03-01 11:00:00|web|k",
+            "2025-03-01 12:00:00|web|u3",
+            "2025-03-01 13:00:00|ad_click|k",
+            "2025-03-01 14:00:00|ad_click|lee@beta.io",
+            "2025-03-01 15:00:00|email_click|lee@beta.io",
+            "2025-03-01 16:00:00|meeting|c9",
+        ])
+    );
+}
