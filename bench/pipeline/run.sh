@@ -17,6 +17,11 @@
 #   SPLIT     how the 1% is held back (split_tail.py): `global` (default), the events
 #             after one cut-off time over all event files, or `per-file`, the newest
 #             1% of each event file (its cut-off time differs per source)
+#   SOURCES   where the sources are: `csv` (default), the generated files read by path
+#             (each run parses them again), or `tables`, the files landed as tables of
+#             schema raw in the DuckDB warehouse before each case, outside the timing
+#             (land_tables.py; the incremental case inserts the held-back rows into
+#             them), as a loader leaves them. PostgreSQL always reads the files.
 #   MAX_TRIES attempts of a measurement that overlapped a compiler or another jmap (5)
 #   QUIET_FOR seconds without a compiler, cargo, other jmap or Postgres query before
 #             each measurement (default 30)
@@ -50,6 +55,8 @@ SIZES="${SIZES-3000 30000}"
 PG_SIZES="${PG_SIZES-3000}"
 RUNS="${RUNS:-1}"
 SPLIT="${SPLIT:-global}"
+SOURCES="${SOURCES:-csv}"
+case "$SOURCES" in csv | tables) ;; *) echo "SOURCES is csv or tables, not $SOURCES" >&2; exit 2 ;; esac
 MAX_TRIES="${MAX_TRIES:-5}"
 PGURL="${PGURL:-postgres://postgres@127.0.0.1:5432}"
 DB=jmap_bench_pipe
@@ -123,6 +130,7 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
     echo "jmap's DuckDB: libduckdb-sys $(awk '/^name = "libduckdb-sys"/ {getline; print $3}' "$REPO/Cargo.lock" | tr -d '"') (bundled)"
     [ -z "$PG_SIZES" ] || echo "postgres: $(psql_ postgres -Atc 'show server_version'), shared_buffers $(psql_ postgres -Atc 'show shared_buffers'), work_mem $(psql_ postgres -Atc 'show work_mem')"
     echo "incremental split: $SPLIT"
+    echo "DuckDB sources: $SOURCES"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$MACHINE"
 cat "$MACHINE"
@@ -148,8 +156,8 @@ gen_data() { # gen_data N -> $BASE/data/accounts-N with sources.yaml and counts.
     echo "$stamp" > "$d/.complete"
 }
 
-project() { # project DIR N: journey.yaml with the generated sources, data/ linked
-    local dir=$1 n=$2 d="$BASE/data/accounts-$2"
+project() { # project DIR N [ENGINE]: journey.yaml with the generated sources, data/ linked
+    local dir=$1 n=$2 engine=${3:-duckdb} d="$BASE/data/accounts-$2"
     mkdir -p "$dir"
     {
         echo "name: pipeline_bench"
@@ -157,8 +165,23 @@ project() { # project DIR N: journey.yaml with the generated sources, data/ link
         echo "targets:"
         echo "  dev: {engine: duckdb, path: target/jmap.duckdb, schema: journey}"
         echo "  pg: {engine: postgres, url: \"$PGURL/$DB\", schema: journey}"
-        cat "$d/sources.yaml"
+        if [ "$SOURCES" = tables ] && [ "$engine" = duckdb ]; then
+            # each group reads schema raw; a file data/x.csv is the table raw.x
+            sed -e 's#^  [a-z_]*:$#&\n    schema: raw#' -e 's#path: data/\([a-z_]*\)\.csv#table: \1#' "$d/sources.yaml"
+        else
+            cat "$d/sources.yaml"
+        fi
     } > "$dir/journey.yaml"
+}
+
+# `land DIR [--append] FILES_DIR`: in the tables mode, the CSV files of FILES_DIR
+# into (or appended to) schema raw of DIR's warehouse, before the timing.
+land() {
+    [ "$SOURCES" = tables ] || return 0
+    local dir=$1
+    shift
+    mkdir -p "$dir/target"
+    "$PY" "$HERE/land_tables.py" "${@:1:$#-1}" "$dir/target/jmap.duckdb" "${@: -1}" > "$dir/land.log"
 }
 
 printf 'accounts\tengine\tcase\trun\twall_s\tpeak_rss_kb\tcpu_s\tload1\twaited_s\tforeign_cpu_s\tattempt\toverlapped\tforeign_top\tdir\n' > "$RESULTS"
@@ -199,6 +222,7 @@ for N in $SIZES; do
             rm -rf "$P"
             project "$P" "$N"
             ln -s "$D/files" "$P/data"
+            land "$P" "$D/files"
             measure "$N" duckdb full "$run" "$P" "$attempt"
             [ "$OVER" = 0 ] && break
         done
@@ -228,12 +252,14 @@ for N in $SIZES; do
                 ln -s "$f" "$P/data/$b.csv"
             fi
         done
+        land "$P" "$P/data"
         overlapped=0
         measure "$N" duckdb first 1 "$P" "$attempt"
         overlapped=$((overlapped + OVER))
         for b in $EVENT_FILES; do
             cat "$SPLITDIR/held_back/$b.csv" >> "$P/data/$b.csv"
         done
+        land "$P" --append "$SPLITDIR/held_back"
         measure "$N" duckdb incremental 1 "$P" "$attempt"
         overlapped=$((overlapped + OVER))
         measure "$N" duckdb noop 1 "$P" "$attempt"
@@ -255,7 +281,7 @@ if [ -n "$PG_SIZES" ]; then
             psql_ postgres -c "drop database if exists $DB" -c "create database $DB"
             P="$WORK/postgres-$N/full-1"
             rm -rf "$P"
-            project "$P" "$N"
+            project "$P" "$N" postgres
             ln -s "$D/files" "$P/data"
             measure "$N" postgres full 1 "$P" "$attempt" --target pg
             psql_ "$DB" -Atc "select pg_size_pretty(pg_database_size('$DB'))" > "$P/db_size.txt"

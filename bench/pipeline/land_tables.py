@@ -1,0 +1,76 @@
+"""Land generated CSV files as tables of a DuckDB warehouse, for the `tables`
+source mode of bench/pipeline/run.sh: the sources are then tables already in
+the warehouse (as a loader such as Fivetran or Airbyte leaves them), so a run
+measures the models and not the parsing of CSV files.
+
+    python land_tables.py WAREHOUSE.duckdb DIR             # create raw.<name> per DIR/<name>.csv
+    python land_tables.py --append WAREHOUSE.duckdb DIR    # insert DIR/<name>.csv (no header) into raw.<name>
+
+Every column is text, as jmap reads a CSV file (`all_varchar`, a quoted empty
+field is an empty string): the models clean and cast the same values either way.
+With --append each file holds rows only (split_tail.py's held-back rows), in
+the column order of the table it is appended to.
+Prints one line per table: name and rows now in it.
+"""
+
+import argparse
+import os
+import sys
+
+import duckdb
+
+SCHEMA = "raw"
+CSV_OPTIONS = "all_varchar = true, allow_quoted_nulls = false, delim = ',', quote = '\"', escape = '\"'"
+
+
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--append", action="store_true")
+    ap.add_argument("warehouse")
+    ap.add_argument("dir")
+    args = ap.parse_args()
+    files = sorted(f for f in os.listdir(args.dir) if f.endswith(".csv"))
+    if not files:
+        print(f"no .csv files in {args.dir}", file=sys.stderr)
+        return 2
+    con = duckdb.connect(args.warehouse)
+    con.execute(f"create schema if not exists {SCHEMA}")
+    for f in files:
+        name = f[: -len(".csv")]
+        path = literal(os.path.join(args.dir, f))
+        if args.append:
+            cols = [
+                r[0]
+                for r in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = ? and table_name = ? order by ordinal_position",
+                    [SCHEMA, name],
+                ).fetchall()
+            ]
+            if not cols:
+                print(f"{SCHEMA}.{name} does not exist: land the base files first", file=sys.stderr)
+                return 2
+            if os.path.getsize(os.path.join(args.dir, f)) > 0:
+                names = "[" + ", ".join(literal(c) for c in cols) + "]"
+                con.execute(
+                    f"insert into {SCHEMA}.{name} select * from "
+                    f"read_csv({path}, header = false, names = {names}, {CSV_OPTIONS})"
+                )
+        else:
+            con.execute(
+                f"create or replace table {SCHEMA}.{name} as "
+                f"select * from read_csv({path}, header = true, {CSV_OPTIONS})"
+            )
+        (n,) = con.execute(f"select count(*) from {SCHEMA}.{name}").fetchone()
+        print(f"{name}\t{n}")
+    con.execute("checkpoint")
+    con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
