@@ -41,7 +41,8 @@ def main() -> int:
     con.execute(f"create schema if not exists {SCHEMA}")
     for f in files:
         name = f[: -len(".csv")]
-        path = literal(os.path.join(args.dir, f))
+        file = os.path.join(args.dir, f)
+        path = literal(file)
         if args.append:
             cols = [
                 r[0]
@@ -54,7 +55,7 @@ def main() -> int:
             if not cols:
                 print(f"{SCHEMA}.{name} does not exist: land the base files first", file=sys.stderr)
                 return 2
-            if os.path.getsize(os.path.join(args.dir, f)) > 0:
+            if os.path.getsize(file) > 0:
                 names = "[" + ", ".join(literal(c) for c in cols) + "]"
                 con.execute(
                     f"insert into {SCHEMA}.{name} select * from "

@@ -174,14 +174,14 @@ project() { # project DIR N [ENGINE]: journey.yaml with the generated sources, d
     } > "$dir/journey.yaml"
 }
 
-# `land DIR [--append] FILES_DIR`: in the tables mode, the CSV files of FILES_DIR
-# into (or appended to) schema raw of DIR's warehouse, before the timing.
+# `land DIR FILES_DIR [--append]`: in the tables mode, the CSV files of FILES_DIR
+# into (or, with --append, appended to) schema raw of DIR's warehouse, before the timing.
 land() {
     [ "$SOURCES" = tables ] || return 0
-    local dir=$1
-    shift
+    local dir=$1 files=$2
+    shift 2
     mkdir -p "$dir/target"
-    "$PY" "$HERE/land_tables.py" "${@:1:$#-1}" "$dir/target/jmap.duckdb" "${@: -1}" > "$dir/land.log"
+    "$PY" "$HERE/land_tables.py" "$@" "$dir/target/jmap.duckdb" "$files" > "$dir/land.log"
 }
 
 printf 'accounts\tengine\tcase\trun\twall_s\tpeak_rss_kb\tcpu_s\tload1\twaited_s\tforeign_cpu_s\tattempt\toverlapped\tforeign_top\tdir\n' > "$RESULTS"
@@ -259,7 +259,7 @@ for N in $SIZES; do
         for b in $EVENT_FILES; do
             cat "$SPLITDIR/held_back/$b.csv" >> "$P/data/$b.csv"
         done
-        land "$P" --append "$SPLITDIR/held_back"
+        land "$P" "$SPLITDIR/held_back" --append
         measure "$N" duckdb incremental 1 "$P" "$attempt"
         overlapped=$((overlapped + OVER))
         measure "$N" duckdb noop 1 "$P" "$attempt"
