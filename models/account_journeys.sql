@@ -1,4 +1,14 @@
-{{ config(materialized='table', tags=['core', 'output', 'journeys']) }}
+{{ config(
+    materialized='incremental',
+    unique_key='account_id',
+    incremental_strategy='delete+insert',
+    tags=['core', 'output', 'journeys']
+) }}
+{#- An incremental run rebuilds the accounts whose touches or stages were
+    rewritten since this table's newest stamp, and drops those left with no
+    touch. -#}
+{%- set changed_accounts = accounts_changed_since(this) %}
+{{ config(scope=changed_accounts) }}
 {#- Each account's touches in order, with the days since the previous one, the
     stage the account was in at the time, and whether the gap before it was a
     stall (longer than journey.stall_days). -#}
@@ -9,14 +19,25 @@
     A join of every touch with every earlier stage change costs several times
     more at volume. -#}
 {%- set timeline_order = 'partition by account_id order by occurred_at, is_touch, touchpoint_id' %}
-with touches as (
+with
+{%- if is_incremental() %}
+scope_accounts as (
+    {{ changed_accounts }}
+),
+{%- endif %}
+touches as (
     select account_id, touchpoint_id, occurred_at, channel, touch_type, person_id, is_marketing_touch
-    from {{ ref('touchpoints') }}
-    where account_id is not null
+    from {{ ref('int_account_touches') }}
+    {%- if is_incremental() %}
+    where account_id in (select account_id from scope_accounts)
+    {%- endif %}
 ),
 stage_firsts as (
     select account_id, stage_index, min(reached_at) as reached_at
     from {{ ref('stage_events') }}
+    {%- if is_incremental() %}
+    where account_id in (select account_id from scope_accounts)
+    {%- endif %}
     group by account_id, stage_index
 ),
 timeline as (
@@ -56,6 +77,7 @@ select
         end,
         'pre_awareness'
     ) as stage_at_touch,
-    coalesce(previous_at is not null and {{ datediff_days('previous_at', 'occurred_at') }} > {{ journey.stall_days }}, false) as is_stall_gap
+    coalesce(previous_at is not null and {{ datediff_days('previous_at', 'occurred_at') }} > {{ journey.stall_days }}, false) as is_stall_gap,
+    {{ run_stamp() }} as built_at
 from walked
 where is_touch = 1

@@ -1,7 +1,27 @@
-{{ config(materialized='table', tags=['core', 'identity']) }}
+{{ config(
+    materialized='incremental',
+    unique_key='person_id',
+    incremental_strategy='delete+insert',
+    tags=['core', 'identity']
+) }}
+{#- Persons that no longer exist (merged into another, or split apart under
+    new keys) are deleted in an incremental run: their keys are not among the
+    rows written. -#}
+{%- set vanished %}
+select person_id from {{ this }} where person_id not in (select person_id from {{ ref('identity_map') }})
+{%- endset %}
+{{ config(scope=vanished) }}
 {#- One row per person. The account comes from the CRM first (a contact's
     account), else from the email domain matched to an account's domain,
-    never from a free-mail domain (journey.all_free_mail_domains). -#}
+    never from a free-mail domain (journey.all_free_mail_domains).
+
+    Every run computes every person's CRM match and account (contacts and
+    domains carry no time: they are few), but an incremental run counts the
+    touches again only for the people they may have changed for (below), and
+    writes only the rows that differ from the table's: `changed_at` then says
+    when a person's row, or its set of identifiers (`identity_hash`), last
+    changed, and the account-level models rebuild the accounts of the people
+    changed since their own last build. -#}
 with ids as (
     select person_id, identifier, identifier_type from {{ ref('identity_map') }}
 ),
@@ -57,14 +77,58 @@ domains as (
     ) as ranked
     where pick = 1
 ),
+people as (
+    -- a fingerprint of each person's identifiers: it changes when one joins
+    -- or leaves, even if no other column of the person does
+    select person_id, {{ hash_key("string_agg(identifier_type || ':' || identifier, ',' order by identifier_type, identifier)") }} as identity_hash
+    from ids
+    group by person_id
+),
+{%- if is_incremental() %}
+{%- set since = stamp_of(this, 'changed_at') %}
+recounted as (
+    -- The people whose touches may have changed, counted again from their
+    -- own touches (found by identifier in the event tables): those new or
+    -- whose identifiers changed, those of touches written since this table's
+    -- newest stamp, and those of ad clicks that a web event written since
+    -- made a twin of. Everyone else keeps the stored figures.
+    select p.person_id
+    from people as p
+    left join {{ this }} as o on o.person_id = p.person_id
+    where o.person_id is null or o.identity_hash <> p.identity_hash
+    union
+    select t.person_id from {{ ref('int_person_touches') }} as t
+    where t.written_at > {{ since }} and t.person_id is not null
+    union
+    {%- for col in ['anonymous_id', 'email'] %}
+    select i.person_id
+    from {{ ref('int_ad_clicks') }} as a
+    join ids as i on i.identifier_type = '{{ col }}' and i.identifier = a.{{ col }}
+    where a.gclid in (select w.gclid from {{ ref('int_web_events') }} as w where w.written_at > {{ since }} and w.gclid is not null)
+    {%- if not loop.last %}
+    union
+    {%- endif %}
+    {%- endfor %}
+),
+seen as (
+    select person_id, min(occurred_at) as first_seen_at, max(occurred_at) as last_seen_at, count(*) as touches
+    from ({{ person_touches(ref('identity_map'), ref('int_web_events'), ref('int_ad_clicks'), ref('int_email_touches'), ref('int_crm_touches'),
+          'select identifier_type, identifier from ' ~ ref('identity_map') ~ ' where person_id in (select person_id from recounted)') }}) as t
+    where person_id in (select person_id from recounted)
+    group by person_id
+    union all
+    select o.person_id, o.first_seen_at, o.last_seen_at, o.touches
+    from {{ this }} as o
+    where o.person_id not in (select person_id from recounted)
+),
+{%- else %}
 seen as (
     select person_id, min(occurred_at) as first_seen_at, max(occurred_at) as last_seen_at, count(*) as touches
     from {{ ref('int_person_touches') }}
     group by person_id
 ),
-people as (
-    select distinct person_id from ids
-)
+{%- endif %}
+current_rows as (
 select
     p.person_id,
     coalesce(pc.email, pe.email) as email,
@@ -79,7 +143,8 @@ select
     pc.seniority,
     s.first_seen_at,
     s.last_seen_at,
-    coalesce(s.touches, 0) as touches
+    coalesce(s.touches, 0) as touches,
+    p.identity_hash
 from people as p
 left join person_contacts as pc on pc.person_id = p.person_id
 left join person_emails as pe on pe.person_id = p.person_id
@@ -88,3 +153,13 @@ left join domains as d
    and d.domain = split_part(coalesce(pc.email, pe.email), '@', 2)
    and split_part(coalesce(pc.email, pe.email), '@', 2) not in {{ in_list(journey.all_free_mail_domains) }}
 left join seen as s on s.person_id = p.person_id
+)
+select c.*, {{ run_stamp() }} as changed_at
+from current_rows as c
+{%- if is_incremental() %}
+left join {{ this }} as o on o.person_id = c.person_id
+where o.person_id is null
+{%- for col in ['email', 'account_id', 'match_method', 'contact_id', 'job_title', 'seniority', 'first_seen_at', 'last_seen_at', 'touches', 'identity_hash'] %}
+   or o.{{ col }} is distinct from c.{{ col }}
+{%- endfor %}
+{%- endif %}

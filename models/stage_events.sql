@@ -1,14 +1,17 @@
-{{ config(materialized='table', tags=['core', 'output', 'stages']) }}
+{{ config(
+    materialized='incremental',
+    unique_key='account_id',
+    incremental_strategy='delete+insert',
+    tags=['core', 'output', 'stages']
+) }}
 {#- Each time an account reaches a funnel stage (journey.stages): awareness at
     its first touch, mql and sql when its first contact became one, and every
     opportunity created and won. `value` is the opportunity amount. -#}
 {%- set stages = journey.stages %}
-with touches as (
-    select account_id, person_id, occurred_at, touchpoint_id
-    from {{ ref('touchpoints') }}
-    where account_id is not null
-),
-contacts as (
+{#- The stages the CRM gives (contacts and opportunities carry no time of
+    change, so every run computes them all: they are few), one row each. -#}
+{%- set crm_reached %}
+with contacts as (
     select c.*, p.person_id
     from (
         select {{ clean_id('contact_id') }} as contact_id, {{ clean_id('account_id') }} as account_id, mql_at, sql_at
@@ -34,19 +37,15 @@ opportunities as (
     where pick = 1 and opportunity_id is not null and account_id is not null and created_at is not null
 ),
 reached as (
-    {%- for stage in stages %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    {%- if stage == 'awareness' %}
-    -- the account's first touch: an aggregate, not a numbering of every touch
     select
-        account_id, {{ first_by('person_id', 'occurred_at', 'touchpoint_id') }} as person_id, cast(null as {{ sql_type('text') }}) as opportunity_id,
-        'awareness' as stage, min(occurred_at) as reached_at, cast(null as {{ sql_type('double') }}) as value
-    from touches
-    group by account_id
-    {%- elif stage in ['mql', 'sql'] %}
-    select account_id, person_id, cast(null as {{ sql_type('text') }}) as opportunity_id, '{{ stage }}' as stage, {{ stage }}_at as reached_at, cast(null as {{ sql_type('double') }}) as value
+        cast(null as {{ sql_type('text') }}) as account_id, cast(null as {{ sql_type('text') }}) as person_id,
+        cast(null as {{ sql_type('text') }}) as opportunity_id, cast(null as {{ sql_type('text') }}) as stage,
+        cast(null as timestamp) as reached_at, cast(null as {{ sql_type('double') }}) as value
+    where 1 = 0
+    {%- for stage in stages if stage != 'awareness' %}
+    union all
+    {%- if stage in ['mql', 'sql'] %}
+    select account_id, person_id, cast(null as {{ sql_type('text') }}), '{{ stage }}', {{ stage }}_at, cast(null as {{ sql_type('double') }})
     from (
         select *, row_number() over (partition by account_id order by {{ stage }}_at, contact_id) as n
         from contacts
@@ -54,16 +53,66 @@ reached as (
     ) as firsts
     where n = 1
     {%- elif stage == 'opportunity' %}
-    select o.account_id, p.person_id, o.opportunity_id, 'opportunity' as stage, o.created_at as reached_at, o.amount as value
+    select o.account_id, p.person_id, o.opportunity_id, 'opportunity', o.created_at, o.amount
     from opportunities as o
     left join {{ ref('identity_map') }} as p on p.identifier_type = 'contact_id' and p.identifier = o.primary_contact_id
     {%- elif stage == 'closed_won' %}
-    select o.account_id, p.person_id, o.opportunity_id, 'closed_won' as stage, o.closed_at as reached_at, o.amount as value
+    select o.account_id, p.person_id, o.opportunity_id, 'closed_won', o.closed_at, o.amount
     from opportunities as o
     left join {{ ref('identity_map') }} as p on p.identifier_type = 'contact_id' and p.identifier = o.primary_contact_id
     where o.is_won and o.closed_at is not null
+    {%- else %}
+    -- a stage neither the touches nor the CRM records
+    select null, null, null, null, null, null where 1 = 0
     {%- endif %}
     {%- endfor %}
+)
+select account_id, person_id, opportunity_id, stage, reached_at, value
+from reached
+where reached_at is not null
+{%- endset %}
+{%- set stored_crm %}
+select account_id, person_id, opportunity_id, stage, reached_at, value
+from {{ this }}
+where stage <> 'awareness'
+{%- endset %}
+{#- An incremental run rebuilds the accounts whose touches were rewritten
+    since this table's newest stamp, those left with no touch, and those
+    whose CRM stages differ from the stored ones. -#}
+{%- set changed_accounts %}
+select t.account_id from {{ ref('int_account_touches') }} as t where t.built_at > {{ stamp_of(this) }}
+union
+select s.account_id from {{ this }} as s
+where s.stage = 'awareness' and s.account_id not in (select distinct t.account_id from {{ ref('int_account_touches') }} as t)
+union
+select gained.account_id from (select * from ({{ crm_reached }}) as now_reached except {{ stored_crm }}) as gained
+union
+select lost.account_id from ({{ stored_crm }} except select * from ({{ crm_reached }}) as now_reached) as lost
+{%- endset %}
+{{ config(scope=changed_accounts) }}
+with
+{%- if is_incremental() %}
+scope_accounts as (
+    {{ changed_accounts }}
+),
+{%- endif %}
+reached as (
+    {%- if 'awareness' in stages %}
+    -- the account's first touch: an aggregate, not a numbering of every touch
+    select
+        account_id, {{ first_by('person_id', 'occurred_at', 'touchpoint_id') }} as person_id, cast(null as {{ sql_type('text') }}) as opportunity_id,
+        'awareness' as stage, min(occurred_at) as reached_at, cast(null as {{ sql_type('double') }}) as value
+    from {{ ref('int_account_touches') }}
+    {%- if is_incremental() %}
+    where account_id in (select account_id from scope_accounts)
+    {%- endif %}
+    group by account_id
+    union all
+    {%- endif %}
+    select * from ({{ crm_reached }}) as crm
+    {%- if is_incremental() %}
+    where crm.account_id in (select account_id from scope_accounts)
+    {%- endif %}
 )
 select
     account_id,
@@ -76,6 +125,7 @@ select
     {%- endfor %}
     end as stage_index,
     reached_at,
-    value
+    value,
+    {{ run_stamp() }} as built_at
 from reached
 where reached_at is not null

@@ -200,6 +200,13 @@ pub fn compile(
         .collect();
     if !stale.is_empty() {
         for (name, r) in render_all(&renderer, &stale, &shared, opts.threads)? {
+            // A config value may embed SQL with refs (a delete+insert
+            // `scope`): take it from this render too, whose refs are final.
+            let mut patch = project.models[&name].base_config.clone();
+            patch.apply(&r.config);
+            if let Some(cfg) = configs.get_mut(&name) {
+                cfg.scope = patch.resolve().scope;
+            }
             rendered.insert(name, r);
         }
     }

@@ -364,6 +364,15 @@ impl Dialect {
         format!("delete from {target} as t where exists (select 1 from {source} as s where {cond})")
     }
 
+    /// Delete the rows whose `key` is among the values `scope` (a query of
+    /// one column) selects.
+    pub fn delete_in_scope(self, target: &str, key: &str, scope: &str) -> String {
+        format!(
+            "delete from {target} where {q} in (select jmap_scope.* from (\n{scope}\n) as jmap_scope)",
+            q = quote(key)
+        )
+    }
+
     /// Delete the rows at or after the earliest `time_col` of `source`, per
     /// partition when `partition_by` is given.
     pub fn delete_from_time(

@@ -204,6 +204,55 @@ fn incremental_strategies() {
 }
 
 #[test]
+fn delete_insert_with_a_scope_also_deletes_keys_that_lost_every_row() {
+    // Rows are (group, item): group g1 loses its only item between the runs,
+    // g2 changes, g3 stays. delete+insert on `grp` replaces the groups in the
+    // new rows; the scope adds the groups that have none any more.
+    let p = TestProject::new("vars:\n  batch: 1\n");
+    p.write(
+        "models/src.sql",
+        "{{ config(materialized='table') }}\n\
+         {% if var('batch') == 1 %}select 'g1' as grp, 'a' as item union all select 'g2', 'b' union all select 'g3', 'c'\n\
+         {% else %}select 'g2' as grp, 'B' as item union all select 'g3', 'c'{% endif %}\n",
+    );
+    let model = |scope: bool| {
+        format!(
+            "{{% set gone %}}select grp from {{{{ this }}}} where grp not in (select grp from {{{{ ref('src') }}}}){{% endset %}}\n\
+             {{{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='grp'{}) }}}}\n\
+             select grp, item from {{{{ ref('src') }}}}\n\
+             {{% if is_incremental() %}}where item <> 'c'{{% endif %}}\n",
+            if scope { ", scope=gone" } else { "" }
+        )
+    };
+    p.write("models/scoped.sql", &model(true));
+    p.write("models/unscoped.sql", &model(false));
+    p.jmap(&["run"]).success();
+    p.jmap(&["run", "--vars", "{batch: 2}"]).success();
+    let all = |t: &str| {
+        rows(
+            &p,
+            &format!("select grp || ':' || item from journey.{t} order by 1"),
+        )
+    };
+    let r = |v: &[&str]| v.iter().map(|x| vec![x.to_string()]).collect::<Vec<_>>();
+    assert_eq!(all("scoped"), r(&["g2:B", "g3:c"]));
+    // Without the scope g1's row stays: no new row names it.
+    assert_eq!(all("unscoped"), r(&["g1:a", "g2:B", "g3:c"]));
+
+    // A scope is for delete+insert only.
+    p.write(
+        "models/scoped.sql",
+        &model(true).replace("delete+insert", "merge"),
+    );
+    let out = p.jmap(&["run", "--vars", "{batch: 2}", "--select", "scoped"]);
+    let err = stdout(&out) + &stderr(&out);
+    assert!(
+        err.contains("`scope` is for incremental_strategy `delete+insert`, not `merge`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn is_incremental_sees_the_existing_table() {
     let p = TestProject::new("vars:\n  n: 3\n");
     p.write(

@@ -50,10 +50,23 @@ fn demo_project_gives_the_same_rows_on_both_engines() {
             continue;
         }
         let rel = node["relation"].as_str().unwrap();
-        let cols = duck_query(&duck, &format!("select * from {rel} limit 0"));
-        let _ = cols;
-        let d = sorted(duck_query(&duck, &format!("select * from {rel}")));
-        let p = sorted(db.query(&format!("select * from {rel}")));
+        // Every column but the stamps of when jmap wrote a row (each engine's
+        // own clock).
+        let (schema, table) = rel.split_once('.').unwrap();
+        let cols: Vec<String> = duck_query(
+            &duck,
+            &format!(
+                "select column_name from information_schema.columns \
+                 where table_schema = '{schema}' and table_name = '{table}' \
+                 and column_name not in ('written_at', 'built_at', 'changed_at') order by ordinal_position"
+            ),
+        )
+        .into_iter()
+        .map(|r| r[0].clone())
+        .collect();
+        let select = format!("select {} from {rel}", cols.join(", "));
+        let d = sorted(duck_query(&duck, &select));
+        let p = sorted(db.query(&select));
         assert_eq!(d.len(), p.len(), "{rel}: row counts differ");
         // The demo's web events carry identity on the events themselves: it
         // has no identify calls (tests/presets.rs covers them on both engines).

@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='click_key',
     schema='staging',
+    on_schema_change='append_new_columns',
     tags=['intermediate', 'events']
 ) }}
 {#- Ad clicks, cleaned. A click that also reached the site appears in the web
@@ -33,6 +34,7 @@ keyed as (
 )
 select distinct on (click_key)
     click_key, source, click_id, occurred_at, platform, campaign, ad_group,
-    anonymous_id, email, gclid, cost
+    anonymous_id, email, gclid, cost,
+    {{ run_stamp() }} as written_at
 from keyed
 order by click_key, occurred_at

@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='activity_key',
     schema='staging',
+    on_schema_change='append_new_columns',
     tags=['intermediate', 'events']
 ) }}
 {#- Sales and event activities from the CRM. A sales email is a different
@@ -41,6 +42,7 @@ select distinct on (activity_key)
     email,
     account_id,
     crm_channel,
-    campaign
+    campaign,
+    {{ run_stamp() }} as written_at
 from keyed
 order by activity_key, occurred_at

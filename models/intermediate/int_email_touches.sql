@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='email_touch_key',
     schema='staging',
+    on_schema_change='append_new_columns',
     tags=['intermediate', 'events']
 ) }}
 {#- Marketing-email interactions: opens and clicks (a send is not an
@@ -34,6 +35,7 @@ select distinct on (email_touch_key)
     occurred_at,
     email,
     case when event_type in ('click', 'clicked') then 'email_click' else 'email_open' end as touch_type,
-    campaign
+    campaign,
+    {{ run_stamp() }} as written_at
 from keyed
 order by email_touch_key, occurred_at

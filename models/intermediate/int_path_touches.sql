@@ -1,4 +1,25 @@
+{#- Account-based paths are rebuilt by account: an incremental run rebuilds
+    the accounts whose touches or stages were rewritten since this table's
+    newest stamp, and drops those with neither left. Person-based paths
+    (journey.attribution.person_based) read the touchpoints view, whose
+    touches need no account, and are rebuilt whole. -#}
+{%- set person_based = journey.attribution.person_based %}
+{%- if person_based %}
 {{ config(materialized='table', schema='staging', tags=['intermediate', 'paths']) }}
+{%- else %}
+{{ config(
+    materialized='incremental',
+    unique_key='account_id',
+    incremental_strategy='delete+insert',
+    schema='staging',
+    tags=['intermediate', 'paths']
+) }}
+{%- endif %}
+{%- set changed_accounts = accounts_changed_since(this) %}
+{%- if not person_based %}
+{{ config(scope=changed_accounts) }}
+{%- endif %}
+{%- set scoped = is_incremental() %}
 {#- The paths of conversions and non-conversions, one row per touch in a path.
     A conversion's path is its account's marketing touches (every person of
     the account; or the person's own touches when journey.attribution.
@@ -8,10 +29,23 @@
     at its last touch. -#}
 {%- set convs = journey.conversions %}
 {%- set entity = 'person_id' if journey.attribution.person_based else 'account_id' %}
-with touches as (
+with
+{%- if scoped %}
+scope_accounts as (
+    {{ changed_accounts }}
+),
+{%- endif %}
+touches as (
     select account_id, person_id, {{ entity }} as entity_id, touchpoint_id, occurred_at, channel, campaign
+    {%- if person_based %}
     from {{ ref('touchpoints') }}
+    {%- else %}
+    from {{ ref('int_account_touches') }}
+    {%- endif %}
     where {{ entity }} is not null and is_marketing_touch
+    {%- if scoped %}
+      and account_id in (select account_id from scope_accounts)
+    {%- endif %}
 ),
 conversions as (
     {%- for c in convs %}
@@ -22,6 +56,9 @@ conversions as (
         s.reached_at as converted_at, coalesce(s.value, 0) as revenue, {{ c.lookback_days }} as lookback_days
     from {{ ref('stage_events') }} as s
     where s.stage = '{{ c.stage }}' and s.{{ entity }} is not null
+    {%- if scoped %}
+      and s.account_id in (select account_id from scope_accounts)
+    {%- endif %}
     {%- endfor %}
 ),
 converting as (
@@ -94,7 +131,8 @@ select
     t.campaign,
     row_number() over (partition by p.path_id order by t.occurred_at, t.touchpoint_id) as position,
     count(t.touchpoint_id) over (partition by p.path_id) as path_length,
-    {{ datediff_days('t.occurred_at', 'p.ends_at') }} as days_before_end
+    {{ datediff_days('t.occurred_at', 'p.ends_at') }} as days_before_end,
+    {{ run_stamp() }} as built_at
 from paths as p
 left join touches as t
     on t.entity_id = p.entity_id

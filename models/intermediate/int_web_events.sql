@@ -4,6 +4,7 @@
     time_column='occurred_at',
     partition_by='device_id',
     schema='staging',
+    on_schema_change='append_new_columns',
     tags=['intermediate', 'events']
 ) }}
 {#- Web events, cleaned, de-duplicated and sessionised. Sessions are keyed on
@@ -256,6 +257,7 @@ select
     case when n.starts_session = 1 then s.session_source end as session_source,
     case when n.starts_session = 1 then s.session_medium end as session_medium,
     s.session_campaign,
-    s.session_channel
+    s.session_channel,
+    {{ run_stamp() }} as written_at
 from numbered as n
 join sessions as s on s.device_id = n.device_id and s.session_number = n.session_number

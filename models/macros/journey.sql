@@ -112,3 +112,179 @@ case
     else 'Unassigned'
 end
 {%- endmacro %}
+
+{#- Every touch with the person it belongs to, before accounts are attached:
+    the event tables (relations given by the caller, who refs them) joined
+    with the identity map. A web touch's person is its device's, else its
+    user id's; an ad click's its device's, else its email's; a CRM
+    activity's its contact's, else its email's.
+    With `scope_ids` (a query of identifier_type, identifier) only the touches
+    carrying one of those identifiers, and with `scope_accounts` (a query of
+    account_id) the CRM activities naming one of those accounts: a filter on
+    the event tables themselves, which a filter on the person computed below
+    could not be. -#}
+{% macro person_touches(identity_map, web_events, ad_clicks, email_touches, crm_touches, scope_ids=none, scope_accounts=none) -%}
+with ids as (
+    select identifier_type, identifier, person_id from {{ identity_map }}
+),
+{%- if scope_ids %}
+only_ids as (
+    {{ scope_ids }}
+),
+{%- endif %}
+{%- if scope_accounts %}
+only_accounts as (
+    {{ scope_accounts }}
+),
+{%- endif %}
+ad_twins as (
+    -- An ad click whose landing page view carries the same gclid is one touch:
+    -- the web event keeps it (it has the page and the session).
+    select distinct gclid from {{ web_events }} where gclid is not null
+)
+select
+    w.event_key as touchpoint_id,
+    w.occurred_at,
+    w.source,
+    'web' as touch_type,
+    case when w.event_type = 'page' then 'page_view' else w.event_type end as event_type,
+    w.session_channel as channel,
+    w.session_campaign as campaign,
+    coalesce(p_anon.person_id, p_user.person_id) as person_id,
+    cast(null as {{ sql_type('text') }}) as crm_account_id,
+    w.session_id,
+    w.is_session_start as is_marketing_touch,
+    w.anonymous_id,
+    w.user_id,
+    w.email,
+    w.url,
+    w.referrer_host,
+    w.utm_source,
+    w.utm_medium,
+    w.utm_campaign,
+    w.written_at
+from {{ web_events }} as w
+left join ids as p_anon on p_anon.identifier_type = 'anonymous_id' and p_anon.identifier = w.anonymous_id
+left join ids as p_user on p_anon.person_id is null and p_user.identifier_type = 'user_id' and p_user.identifier = w.user_id
+{%- if scope_ids %}
+where w.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
+   or w.user_id in (select identifier from only_ids where identifier_type = 'user_id')
+{%- endif %}
+union all
+select
+    a.click_key,
+    a.occurred_at,
+    a.source,
+    'ad_click',
+    'ad_click',
+    {{ channel_case("'ad_click'", 'a.platform', site_name('a.platform'), "'cpc'", 'a.campaign', 'a.gclid') }},
+    a.campaign,
+    coalesce(p_anon.person_id, p_mail.person_id),
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    true,
+    a.anonymous_id,
+    cast(null as {{ sql_type('text') }}),
+    a.email,
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    a.platform,
+    'cpc',
+    a.campaign,
+    a.written_at
+from {{ ad_clicks }} as a
+left join ids as p_anon on p_anon.identifier_type = 'anonymous_id' and p_anon.identifier = a.anonymous_id
+left join ids as p_mail on p_anon.person_id is null and p_mail.identifier_type = 'email' and p_mail.identifier = a.email
+where (a.gclid is null or a.gclid not in (select gclid from ad_twins))
+{%- if scope_ids %}
+  and (a.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
+       or a.email in (select identifier from only_ids where identifier_type = 'email'))
+{%- endif %}
+union all
+select
+    e.email_touch_key,
+    e.occurred_at,
+    e.source,
+    e.touch_type,
+    e.touch_type,
+    {{ channel_case('e.touch_type', "'email'", "'email'", "'email'", 'e.campaign', 'cast(null as ' ~ sql_type('text') ~ ')') }},
+    e.campaign,
+    p.person_id,
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    true,
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    e.email,
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    'email',
+    'email',
+    e.campaign,
+    e.written_at
+from {{ email_touches }} as e
+left join ids as p on p.identifier_type = 'email' and p.identifier = e.email
+{%- if scope_ids %}
+where e.email in (select identifier from only_ids where identifier_type = 'email')
+{%- endif %}
+union all
+select
+    c.activity_key,
+    c.occurred_at,
+    c.source,
+    c.touch_type,
+    c.touch_type,
+    {{ channel_case('c.touch_type', "coalesce(c.crm_channel, 'crm')", "coalesce(c.crm_channel, 'crm')", "coalesce(c.crm_channel, 'crm')", 'c.campaign', 'cast(null as ' ~ sql_type('text') ~ ')') }},
+    c.campaign,
+    coalesce(p_contact.person_id, p_mail.person_id),
+    c.account_id,
+    cast(null as {{ sql_type('text') }}),
+    true,
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    c.email,
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    cast(null as {{ sql_type('text') }}),
+    c.campaign,
+    c.written_at
+from {{ crm_touches }} as c
+left join ids as p_contact on p_contact.identifier_type = 'contact_id' and p_contact.identifier = c.contact_id
+left join ids as p_mail on p_contact.person_id is null and p_mail.identifier_type = 'email' and p_mail.identifier = c.email
+{%- if scope_ids %}
+where c.contact_id in (select identifier from only_ids where identifier_type = 'contact_id')
+   or c.email in (select identifier from only_ids where identifier_type = 'email')
+{%- if scope_accounts %}
+   or c.account_id in (select account_id from only_accounts)
+{%- endif %}
+{%- endif %}
+{%- endmacro %}
+
+{#- When a row was written: the warehouse's clock (one clock for every run,
+    wherever jmap runs). A model that rebuilds only what changed reads the
+    rows of its inputs stamped after its own newest stamp (stamp_of(this)),
+    so one that failed or was not selected catches up on its next run. -#}
+{% macro run_stamp() -%}
+current_timestamp
+{%- endmacro %}
+
+{#- The newest stamp in `relation`'s `column`, or a time before every stamp
+    when it has no rows. -#}
+{% macro stamp_of(relation, column='built_at') -%}
+(select coalesce(max(stamped.{{ column }}), cast('1900-01-01 00:00:00+00' as timestamptz)) from {{ relation }} as stamped)
+{%- endmacro %}
+
+{#- The accounts an account-level model (`relation`, its rows stamped
+    `built_at`) must rebuild in an incremental run: those whose touches
+    (int_account_touches) or stages (stage_events) were written since its own
+    newest stamp, and those it holds that have neither any more. -#}
+{% macro accounts_changed_since(relation) -%}
+select t.account_id from {{ ref('int_account_touches') }} as t where t.built_at > {{ stamp_of(relation) }}
+union
+select s.account_id from {{ ref('stage_events') }} as s where s.built_at > {{ stamp_of(relation) }}
+union
+select j.account_id from (select distinct account_id from {{ relation }}) as j
+where j.account_id not in (select distinct t.account_id from {{ ref('int_account_touches') }} as t)
+  and j.account_id not in (select distinct s.account_id from {{ ref('stage_events') }} as s)
+{%- endmacro %}

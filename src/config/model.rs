@@ -115,6 +115,11 @@ pub struct ConfigPatch {
     /// (e.g. per device) instead of from the earliest time overall.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_by: Option<OneOrMany>,
+    /// With `delete+insert`: a query of more key values to replace, besides
+    /// those of the new rows, so that a key whose rows are all gone (an
+    /// account whose touches moved to another) is deleted too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,6 +140,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "on_schema_change",
     "time_column",
     "partition_by",
+    "scope",
     "fixpoint_value",
     "tolerance",
     "max_iterations",
@@ -161,6 +167,7 @@ impl ConfigPatch {
             on_schema_change,
             time_column,
             partition_by,
+            scope,
             fixpoint_value,
             tolerance,
             max_iterations,
@@ -201,6 +208,7 @@ impl ConfigPatch {
                 .as_ref()
                 .map(OneOrMany::to_vec)
                 .unwrap_or_default(),
+            scope: self.scope.clone(),
             fixpoint_value: self
                 .fixpoint_value
                 .as_ref()
@@ -226,6 +234,8 @@ pub struct ModelConfig {
     pub on_schema_change: OnSchemaChange,
     pub time_column: Option<String>,
     pub partition_by: Vec<String>,
+    /// `delete+insert`: the key values to replace besides the new rows'.
+    pub scope: Option<String>,
     pub fixpoint_value: Vec<String>,
     pub tolerance: f64,
     pub max_iterations: u32,

@@ -308,6 +308,17 @@ fn publish(
     Ok(rows)
 }
 
+fn needs_scope_strategy(strategy: Strategy) -> Result<Built, BuildError> {
+    Err(DbError {
+        message: format!(
+            "`scope` is for incremental_strategy `delete+insert`, not `{}`",
+            strategy.as_str()
+        ),
+        line: None,
+    }
+    .into())
+}
+
 fn build_incremental(
     session: &mut dyn Session,
     d: Dialect,
@@ -384,6 +395,9 @@ fn apply_increment(
         }
         .into())
     };
+    if m.config.scope.is_some() && strategy != Strategy::DeleteInsert {
+        return needs_scope_strategy(strategy);
+    }
     let action = match strategy {
         Strategy::Append => {
             statements.push(d.insert_from(rel, incr, &columns));
@@ -393,6 +407,12 @@ fn apply_increment(
             return needs("a unique_key: set config(unique_key='...') or use append");
         }
         Strategy::DeleteInsert => {
+            if let Some(scope) = &m.config.scope {
+                let [key] = keys.as_slice() else {
+                    return needs("a unique_key of one column when it has a scope");
+                };
+                statements.push(d.delete_in_scope(rel, key, scope));
+            }
             statements.push(d.delete_matching(rel, incr, keys));
             statements.push(d.insert_from(rel, incr, &columns));
             "delete+inserted"

@@ -1,0 +1,155 @@
+//! The account-level models (int_account_touches, stage_events,
+//! account_journeys, int_path_touches) rebuild only the accounts that changed
+//! in an incremental run, and end with exactly the rows a full rebuild gives,
+//! on DuckDB and PostgreSQL: when touches move to another account (a device
+//! identifies as a known person, a contact moves account in the CRM), when an
+//! account is left with no touch, when a new landing page makes an old ad
+//! click its twin, and when a CRM stage appears with no new event.
+
+mod common;
+use common::{JourneyCase, rows};
+
+const WEB: &str = "event_id,occurred_at,anonymous_id,user_id,email,event_type,url,referrer,utm_source,utm_medium,utm_campaign,gclid";
+const ACCOUNTS: &str = "account_id,name,domain\nA,Alpha,alpha.io\nB,Beta,beta.io\nC,Gamma,gamma.io\nD,Delta,delta.io\n";
+// k2, on a device nobody owns, is the newest click: the clicks' window starts
+// after k1.
+const ADS: &str = "click_id,occurred_at,platform,campaign,anonymous_id,gclid\n\
+                   k1,2025-03-01 05:58:00,google,brand,d1,G1\n\
+                   k2,2025-03-01 12:00:00,google,brand,d9,\n";
+const CRM: &str = "activity_id,occurred_at,activity_type,contact_id,account_id\nx1,2025-03-01 12:00:00,call,c2,B\n";
+const OPPS: &str = "opportunity_id,account_id,created_at,closed_at,is_won,amount\nop1,B,2025-03-02 10:00:00,,false,1000\n";
+
+/// Each account's touches in account_journeys, by their source ids.
+const BY_ACCOUNT: &str = "select j.account_id, string_agg(coalesce(w.event_id, k.click_id, c.activity_id), ',' \
+     order by coalesce(w.event_id, k.click_id, c.activity_id)) \
+     from journey.account_journeys as j \
+     left join journey_staging.int_web_events as w on w.event_key = j.touchpoint_id \
+     left join journey_staging.int_ad_clicks as k on k.click_key = j.touchpoint_id \
+     left join journey_staging.int_crm_touches as c on c.activity_key = j.touchpoint_id \
+     group by j.account_id order by j.account_id";
+
+/// Every column of the account-level tables but the stamps of when jmap
+/// wrote a row, in a fixed order.
+const COMPARED: [&str; 6] = [
+    "select account_id, touchpoint_id, cast(occurred_at as varchar), person_id, touch_type, channel, campaign, is_marketing_touch \
+     from journey_staging.int_account_touches order by touchpoint_id",
+    "select account_id, person_id, opportunity_id, stage, stage_index, cast(reached_at as varchar), value \
+     from journey.stage_events order by account_id, stage_index, opportunity_id",
+    "select account_id, seq, touchpoint_id, cast(occurred_at as varchar), channel, touch_type, person_id, is_marketing_touch, \
+     cast(days_since_prev as decimal(18, 6)), stage_at_touch, is_stall_gap from journey.account_journeys order by account_id, seq",
+    "select path_id, account_id, opportunity_id, converted, conversion_stage, touchpoint_id, channel, position, path_length \
+     from journey_staging.int_path_touches order by path_id, position",
+    "select path_id, account_id, converted, conversion_stage, channel_path, path_length from journey.conversion_paths order by path_id",
+    "select person_id, email, account_id, match_method, contact_id, cast(first_seen_at as varchar), cast(last_seen_at as varchar), touches, identity_hash \
+     from journey.persons order by person_id",
+];
+
+#[test]
+fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
+    // Day 1: ann (A) on d1, after the ad click k1 (gclid G1, no landing page
+    // carried it); an anonymous visit on d2; bob (B) on d3; cy (C) on d4;
+    // dee (D) on d7; a call with bob's contact; an opportunity of B. ann's
+    // and dee's visits are before the web events' window (11:00 - 3 h).
+    let day1 = format!(
+        "{WEB}\n\
+         w1,2025-03-01 06:00:00,d1,,ann@alpha.io,page,https://acme.io/,,,,,\n\
+         w7,2025-03-01 07:00:00,d7,,dee@delta.io,page,https://acme.io/,,,,,\n\
+         w2,2025-03-01 09:30:00,d2,,,page,https://acme.io/pricing,,,,,\n\
+         w3,2025-03-01 10:00:00,d3,,bob@beta.io,page,https://acme.io/,,,,,\n\
+         w4,2025-03-01 11:00:00,d4,,cy@gamma.io,page,https://acme.io/,,,,,\n"
+    );
+    let contacts1 = "contact_id,email,account_id,mql_at\n\
+                     c1,ann@alpha.io,A,\nc2,bob@beta.io,B,\nc3,cy@gamma.io,C,\nc4,dee@delta.io,D,\n";
+    let case = JourneyCase::new(
+        &[
+            ("web_events", &day1),
+            ("ad_clicks", ADS),
+            ("contacts", contacts1),
+            ("accounts", ACCOUNTS),
+            ("crm_activities", CRM),
+            ("opportunities", OPPS),
+        ],
+        "",
+    );
+    case.run();
+    assert_eq!(
+        case.query(BY_ACCOUNT),
+        rows(&["A|k1,w1", "B|w3,x1", "C|w4", "D|w7"])
+    );
+
+    // Day 2: d2 identifies as bob (its day-1 visit joins B); a landing page
+    // carries G1 on a device nobody owns, so k1 (outside every window) is its
+    // twin and no longer a touch: A changes with no new touch of its own; c3
+    // moves to B in the CRM (C is left with no touch, with no new event of
+    // cy's); bob becomes an MQL.
+    let day2 = format!(
+        "{day1}\
+         w5,2025-03-02 09:00:00,d2,,bob@beta.io,page,https://acme.io/demo,,,,,\n\
+         w6,2025-03-02 09:10:00,d8,,,page,https://acme.io/lp,,,,,G1\n"
+    );
+    case.project.write("data/web_events.csv", &day2);
+    case.project.write(
+        "data/contacts.csv",
+        "contact_id,email,account_id,mql_at\n\
+         c1,ann@alpha.io,A,\nc2,bob@beta.io,B,2025-03-02 08:00:00\nc3,cy@gamma.io,B,\nc4,dee@delta.io,D,\n",
+    );
+    for args in [&["run"][..], &["run", "--target", "pg"][..]] {
+        let out = common::stdout(&case.project.jmap(args));
+        for model in [
+            "journey.persons",
+            "journey_staging.int_account_touches",
+            "journey.stage_events",
+            "journey.account_journeys",
+            "journey_staging.int_path_touches",
+        ] {
+            assert!(
+                out.contains(&format!("incremental {model}")),
+                "{args:?}: {model} not incremental:\n{out}"
+            );
+        }
+    }
+    let expected = rows(&["A|w1", "B|w2,w3,w4,w5,x1", "D|w7"]);
+    assert_eq!(case.query(BY_ACCOUNT), expected);
+    // B's awareness is now w2 (09:30, before w3); its MQL (day 2, 08:00)
+    // lies between x1 (day 1, 12:00) and w5 (day 2, 09:00), its opportunity
+    // (day 2, 10:00) after all of them.
+    assert_eq!(
+        case.query(
+            "select stage_at_touch from journey.account_journeys where account_id = 'B' order by seq"
+        ),
+        rows(&["awareness", "awareness", "awareness", "awareness", "mql"])
+    );
+    assert_eq!(
+        case.query(
+            "select stage, cast(reached_at as varchar) from journey.stage_events where account_id = 'B' order by stage_index"
+        ),
+        rows(&["awareness|2025-03-01 09:30:00", "mql|2025-03-02 08:00:00", "opportunity|2025-03-02 10:00:00"])
+    );
+    // D changed in nothing: its rows are the first run's, not written again.
+    assert_eq!(
+        case.query(
+            "select account_id from journey_staging.int_account_touches \
+             where built_at < (select max(built_at) from journey_staging.int_account_touches) \
+             group by account_id order by account_id"
+        ),
+        rows(&["D"])
+    );
+
+    // Row for row what a full rebuild gives.
+    let incremental: Vec<_> = COMPARED.iter().map(|sql| case.query(sql)).collect();
+    for args in [
+        &["run", "--full-refresh"][..],
+        &["run", "--full-refresh", "--target", "pg"][..],
+    ] {
+        case.project.jmap(args).success();
+    }
+    assert_eq!(case.query(BY_ACCOUNT), expected);
+    for (sql, inc) in COMPARED.iter().zip(&incremental) {
+        assert!(!inc.is_empty(), "nothing compared: {sql}");
+        assert_eq!(
+            &case.query(sql),
+            inc,
+            "incremental differs from full: {sql}"
+        );
+    }
+}
