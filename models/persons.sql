@@ -15,10 +15,10 @@ select person_id from {{ this }} where person_id not in (select person_id from {
     account), else from the email domain matched to an account's domain,
     never from a free-mail domain (journey.all_free_mail_domains).
 
-    Every run computes every person's CRM match and account (contacts and
-    domains carry no time: they are few), but an incremental run counts the
-    touches again only for the people they may have changed for (below), and
-    writes only the rows that differ from the table's: `changed_at` then says
+    Every run computes every person (contacts and domains carry no time; a
+    recount of only some people's touches, found by identifier in the event
+    tables, was not faster at 10M events), but an incremental run writes
+    only the rows that differ from the table's: `changed_at` then says
     when a person's row, or its set of identifiers (`identity_hash`), last
     changed, and the account-level models rebuild the accounts of the people
     changed since their own last build. -#}
@@ -84,50 +84,11 @@ people as (
     from ids
     group by person_id
 ),
-{%- if is_incremental() %}
-{%- set since = stamp_of(this, 'changed_at') %}
-recounted as (
-    -- The people whose touches may have changed, counted again from their
-    -- own touches (found by identifier in the event tables): those new or
-    -- whose identifiers changed, those of touches written since this table's
-    -- newest stamp, and those of ad clicks that a web event written since
-    -- made a twin of. Everyone else keeps the stored figures.
-    select p.person_id
-    from people as p
-    left join {{ this }} as o on o.person_id = p.person_id
-    where o.person_id is null or o.identity_hash <> p.identity_hash
-    union
-    select t.person_id from {{ ref('int_person_touches') }} as t
-    where t.written_at > {{ since }} and t.person_id is not null
-    union
-    {%- for col in ['anonymous_id', 'email'] %}
-    select i.person_id
-    from {{ ref('int_ad_clicks') }} as a
-    join ids as i on i.identifier_type = '{{ col }}' and i.identifier = a.{{ col }}
-    where a.gclid in (select w.gclid from {{ ref('int_web_events') }} as w where w.written_at > {{ since }} and w.gclid is not null)
-    {%- if not loop.last %}
-    union
-    {%- endif %}
-    {%- endfor %}
-),
-seen as (
-    select person_id, min(occurred_at) as first_seen_at, max(occurred_at) as last_seen_at, count(*) as touches
-    from ({{ person_touches(ref('identity_map'), ref('int_web_events'), ref('int_ad_clicks'), ref('int_email_touches'), ref('int_crm_touches'),
-          'select identifier_type, identifier from ' ~ ref('identity_map') ~ ' where person_id in (select person_id from recounted)') }}) as t
-    where person_id in (select person_id from recounted)
-    group by person_id
-    union all
-    select o.person_id, o.first_seen_at, o.last_seen_at, o.touches
-    from {{ this }} as o
-    where o.person_id not in (select person_id from recounted)
-),
-{%- else %}
 seen as (
     select person_id, min(occurred_at) as first_seen_at, max(occurred_at) as last_seen_at, count(*) as touches
     from {{ ref('int_person_touches') }}
     group by person_id
 ),
-{%- endif %}
 current_rows as (
 select
     p.person_id,

@@ -31,6 +31,8 @@ pub const FIXPOINT_NEXT_SUFFIX: &str = "__jmap_next";
 
 /// Suffix of the relation a table is built under before it is swapped in.
 pub const STAGING_SUFFIX: &str = "__jmap_new";
+/// Suffix of the table holding an incremental run's scope (delete+insert).
+pub const SCOPE_SUFFIX: &str = "__jmap_scope";
 
 /// Words that must be quoted when used as identifiers: the reserved keywords
 /// of PostgreSQL 15 (`pg_get_keywords()`, categories R and T) and of DuckDB 2.0

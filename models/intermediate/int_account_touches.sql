@@ -20,20 +20,50 @@
 {%- set since = stamp_of(this) %}
 {%- set changed_accounts %}
 with written as (
-    select t.touchpoint_id, t.occurred_at, coalesce(t.crm_account_id, p.account_id) as account_id
-    from {{ ref('int_person_touches') }} as t
-    left join {{ ref('persons') }} as p on p.person_id = t.person_id
-    where t.written_at > {{ since }}
+    -- the event rows written since, read straight from the event tables
+    -- (through the touch view, every read joins the whole identity map):
+    -- their keys, times and identifiers; the people of any identifier of
+    -- a row include the touch's own
+    {%- set events = [
+        ('int_web_events', 'event_key', ['anonymous_id', 'user_id'], 'null'),
+        ('int_ad_clicks', 'click_key', ['anonymous_id', 'email'], 'null'),
+        ('int_email_touches', 'email_touch_key', ['email'], 'null'),
+        ('int_crm_touches', 'activity_key', ['contact_id', 'email'], 'e.account_id'),
+    ] %}
+    {%- for model, key, ids, account in events %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    {%- for id in ids %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select e.{{ key }} as touchpoint_id, e.occurred_at, '{{ id }}' as identifier_type, e.{{ id }} as identifier,
+        cast({{ account }} as {{ sql_type('text') }}) as account_id
+    from {{ ref(model) }} as e
+    where e.written_at > {{ since }}
+    {%- endfor %}
+    {%- endfor %}
 ),
 changed_people as (
     select p.person_id, p.account_id from {{ ref('persons') }} as p where p.changed_at > {{ since }}
 )
+-- touches written since: the accounts they have now (their CRM account, or
+-- their people's) and the ones they were stored under
 select w.account_id from written as w where w.account_id is not null
+union
+select p.account_id
+from written as w
+join {{ ref('identity_map') }} as i on i.identifier_type = w.identifier_type and i.identifier = w.identifier
+join {{ ref('persons') }} as p on p.person_id = i.person_id
+where p.account_id is not null
 union
 select r.account_id from {{ this }} as r
 where r.occurred_at >= (select min(w.occurred_at) from written as w)
   and r.touchpoint_id in (select w.touchpoint_id from written as w)
 union
+-- people changed since: their account now, and the accounts their touches
+-- were stored under; and people that no longer exist
 select c.account_id from changed_people as c where c.account_id is not null
 union
 select r.account_id from {{ this }} as r

@@ -328,13 +328,55 @@ fn build_incremental(
     let rel = m.relation();
     let incr_name = format!("{}{INCREMENTAL_SUFFIX}", m.identifier);
     let incr = dialect::relation(&m.schema, &incr_name);
+    // A scope is evaluated once, into a table that the delete reads and that
+    // stands in for the scope's text where the body repeats it (a model
+    // usually builds only the keys of its scope).
+    let scope = match &m.config.scope {
+        Some(query) if m.config.incremental_strategy == Strategy::DeleteInsert => {
+            let table = dialect::relation(
+                &m.schema,
+                &format!("{}{}", m.identifier, dialect::SCOPE_SUFFIX),
+            );
+            session.execute(&d.drop_table(&table))?;
+            session.execute(
+                &d.create_table_as(
+                    &table,
+                    &format!("select * from (\n{query}\n) as jmap_scope"),
+                )
+                .0,
+            )?;
+            Some((query.as_str(), table))
+        }
+        _ => None,
+    };
+    let body = match &scope {
+        Some((query, table)) => substitute_scope(&m.sql, query, table),
+        None => m.sql.clone(),
+    };
     session.execute(&d.drop_table(&incr))?;
-    with_body(session, &d.create_table_as(&incr, &m.sql))?;
-    let result = apply_increment(session, d, m, &rel, &incr, &incr_name, audit);
+    let result = with_body(session, &d.create_table_as(&incr, &body)).and_then(|()| {
+        let scope_table = scope.as_ref().map(|(_, t)| t.as_str());
+        apply_increment(session, d, m, &rel, &incr, &incr_name, scope_table, audit)
+    });
     let _ = session.execute(&d.drop_table(&incr));
+    if let Some((_, table)) = &scope {
+        let _ = session.execute(&d.drop_table(table));
+    }
     result
 }
 
+/// The body with each copy of the scope's text read from `table` instead,
+/// padded to the same number of lines so that an error still points at the
+/// template line.
+fn substitute_scope(body: &str, scope: &str, table: &str) -> String {
+    if scope.trim().is_empty() {
+        return body.to_owned();
+    }
+    let padding = "\n".repeat(scope.matches('\n').count());
+    body.replace(scope, &format!("select * from {table}{padding}"))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn apply_increment(
     session: &mut dyn Session,
     d: Dialect,
@@ -342,6 +384,7 @@ fn apply_increment(
     rel: &str,
     incr: &str,
     incr_name: &str,
+    scope_table: Option<&str>,
     audit: Audit<'_>,
 ) -> Result<Built, BuildError> {
     let rows = adapter::scalar_i64(session, &d.count_rows(incr))?;
@@ -407,11 +450,11 @@ fn apply_increment(
             return needs("a unique_key: set config(unique_key='...') or use append");
         }
         Strategy::DeleteInsert => {
-            if let Some(scope) = &m.config.scope {
+            if let Some(table) = scope_table {
                 let [key] = keys.as_slice() else {
                     return needs("a unique_key of one column when it has a scope");
                 };
-                statements.push(d.delete_in_scope(rel, key, scope));
+                statements.push(d.delete_in_scope(rel, key, &format!("select * from {table}")));
             }
             statements.push(d.delete_matching(rel, incr, keys));
             statements.push(d.insert_from(rel, incr, &columns));
