@@ -10,7 +10,7 @@ mod common;
 use common::{JourneyCase, rows};
 
 const WEB: &str = "event_id,occurred_at,anonymous_id,user_id,email,event_type,url,referrer,utm_source,utm_medium,utm_campaign,gclid";
-const ACCOUNTS: &str = "account_id,name,domain\nA,Alpha,alpha.io\nB,Beta,beta.io\nC,Gamma,gamma.io\nD,Delta,delta.io\n";
+const ACCOUNTS: &str = "account_id,name,domain\nA,Alpha,alpha.io\nB,Beta,beta.io\nC,Gamma,gamma.io\nD,Delta,delta.io\nE,Epsilon,epsilon.io\n";
 // k2, on a device nobody owns, is the newest click: the clicks' window starts
 // after k1.
 const ADS: &str = "click_id,occurred_at,platform,campaign,anonymous_id,gclid\n\
@@ -48,18 +48,22 @@ const COMPARED: [&str; 6] = [
 fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     // Day 1: ann (A) on d1, after the ad click k1 (gclid G1, no landing page
     // carried it); an anonymous visit on d2; bob (B) on d3; cy (C) on d4;
-    // dee (D) on d7; a call with bob's contact; an opportunity of B. ann's
-    // and dee's visits are before the web events' window (11:00 - 3 h).
+    // dee (D) on d7; eve (D by her email's domain, no contact) on d10; fay
+    // (E) on d11; a call with bob's contact; an opportunity of B. The visits
+    // of ann, dee, eve and fay are before the web events' window (11:00 -
+    // 3 h, less a session timeout).
     let day1 = format!(
         "{WEB}\n\
          w1,2025-03-01 06:00:00,d1,,ann@alpha.io,page,https://acme.io/,,,,,\n\
          w7,2025-03-01 07:00:00,d7,,dee@delta.io,page,https://acme.io/,,,,,\n\
+         w8,2025-03-01 07:20:00,d10,,eve@delta.io,page,https://acme.io/,,,,,\n\
+         w9,2025-03-01 07:05:00,d11,,fay@epsilon.io,page,https://acme.io/,,,,,\n\
          w2,2025-03-01 09:30:00,d2,,,page,https://acme.io/pricing,,,,,\n\
          w3,2025-03-01 10:00:00,d3,,bob@beta.io,page,https://acme.io/,,,,,\n\
          w4,2025-03-01 11:00:00,d4,,cy@gamma.io,page,https://acme.io/,,,,,\n"
     );
     let contacts1 = "contact_id,email,account_id,mql_at\n\
-                     c1,ann@alpha.io,A,\nc2,bob@beta.io,B,\nc3,cy@gamma.io,C,\nc4,dee@delta.io,D,\n";
+                     c1,ann@alpha.io,A,\nc2,bob@beta.io,B,\nc3,cy@gamma.io,C,\nc4,dee@delta.io,D,\nc5,fay@epsilon.io,E,\n";
     let case = JourneyCase::new(
         &[
             ("web_events", &day1),
@@ -74,24 +78,27 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     case.run();
     assert_eq!(
         case.query(BY_ACCOUNT),
-        rows(&["A|k1,w1", "B|w3,x1", "C|w4", "D|w7"])
+        rows(&["A|k1,w1", "B|w3,x1", "C|w4", "D|w7,w8", "E|w9"])
     );
 
     // Day 2: d2 identifies as bob (its day-1 visit joins B); a landing page
     // carries G1 on a device nobody owns, so k1 (outside every window) is its
     // twin and no longer a touch: A changes with no new touch of its own; c3
     // moves to B in the CRM (C is left with no touch, with no new event of
-    // cy's); bob becomes an MQL.
+    // cy's); bob becomes an MQL; eve's device signs in as ann, so eve's
+    // person is merged into ann's (whose key, from the smaller device id d1,
+    // survives) and her day-1 visit leaves D for A.
     let day2 = format!(
         "{day1}\
          w5,2025-03-02 09:00:00,d2,,bob@beta.io,page,https://acme.io/demo,,,,,\n\
-         w6,2025-03-02 09:10:00,d8,,,page,https://acme.io/lp,,,,,G1\n"
+         w6,2025-03-02 09:10:00,d8,,,page,https://acme.io/lp,,,,,G1\n\
+         w10,2025-03-02 09:20:00,d10,,ann@alpha.io,page,https://acme.io/,,,,,\n"
     );
     case.project.write("data/web_events.csv", &day2);
     case.project.write(
         "data/contacts.csv",
         "contact_id,email,account_id,mql_at\n\
-         c1,ann@alpha.io,A,\nc2,bob@beta.io,B,2025-03-02 08:00:00\nc3,cy@gamma.io,B,\nc4,dee@delta.io,D,\n",
+         c1,ann@alpha.io,A,\nc2,bob@beta.io,B,2025-03-02 08:00:00\nc3,cy@gamma.io,B,\nc4,dee@delta.io,D,\nc5,fay@epsilon.io,E,\n",
     );
     for args in [&["run"][..], &["run", "--target", "pg"][..]] {
         let out = common::stdout(&case.project.jmap(args));
@@ -108,7 +115,7 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
             );
         }
     }
-    let expected = rows(&["A|w1", "B|w2,w3,w4,w5,x1", "D|w7"]);
+    let expected = rows(&["A|w1,w10,w8", "B|w2,w3,w4,w5,x1", "D|w7", "E|w9"]);
     assert_eq!(case.query(BY_ACCOUNT), expected);
     // B's awareness is now w2 (09:30, before w3); its MQL (day 2, 08:00)
     // lies between x1 (day 1, 12:00) and w5 (day 2, 09:00), its opportunity
@@ -125,14 +132,14 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
         ),
         rows(&["awareness|2025-03-01 09:30:00", "mql|2025-03-02 08:00:00", "opportunity|2025-03-02 10:00:00"])
     );
-    // D changed in nothing: its rows are the first run's, not written again.
+    // E changed in nothing: its rows are the first run's, not written again.
     assert_eq!(
         case.query(
             "select account_id from journey_staging.int_account_touches \
              where built_at < (select max(built_at) from journey_staging.int_account_touches) \
              group by account_id order by account_id"
         ),
-        rows(&["D"])
+        rows(&["E"])
     );
 
     // Row for row what a full rebuild gives.
