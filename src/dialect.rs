@@ -366,11 +366,11 @@ impl Dialect {
         format!("delete from {target} as t where exists (select 1 from {source} as s where {cond})")
     }
 
-    /// Delete the rows whose `key` is among the values `scope` (a query of
-    /// one column) selects.
-    pub fn delete_in_scope(self, target: &str, key: &str, scope: &str) -> String {
+    /// Delete the rows whose `key` is among the values of `scope_table`
+    /// (one column).
+    pub fn delete_in_scope(self, target: &str, key: &str, scope_table: &str) -> String {
         format!(
-            "delete from {target} where {q} in (select jmap_scope.* from (\n{scope}\n) as jmap_scope)",
+            "delete from {target} where {q} in (select * from {scope_table})",
             q = quote(key)
         )
     }

@@ -250,6 +250,18 @@ fn delete_insert_with_a_scope_also_deletes_keys_that_lost_every_row() {
         err.contains("`scope` is for incremental_strategy `delete+insert`, not `merge`"),
         "{err}"
     );
+    // ... on a key of one column, which the scope's query selects.
+    p.write(
+        "models/scoped.sql",
+        &model(true).replace("unique_key='grp'", "unique_key=['grp', 'item']"),
+    );
+    let out = p.jmap(&["run", "--vars", "{batch: 2}", "--select", "scoped"]);
+    assert_eq!(out.get_output().status.code(), Some(1));
+    let err = stdout(&out) + &stderr(&out);
+    assert!(
+        err.contains("`scope` needs a unique_key of one column") && err.contains("scoped"),
+        "{err}"
+    );
 }
 
 #[test]

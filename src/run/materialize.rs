@@ -308,12 +308,25 @@ fn publish(
     Ok(rows)
 }
 
-fn needs_scope_strategy(strategy: Strategy) -> Result<Built, BuildError> {
-    Err(DbError {
-        message: format!(
-            "`scope` is for incremental_strategy `delete+insert`, not `{}`",
+/// The model's `scope` query, checked before any work: it goes with
+/// `delete+insert` on a one-column `unique_key`.
+fn scope_query(m: &CompiledModel) -> Result<Option<&str>, BuildError> {
+    let Some(query) = &m.config.scope else {
+        return Ok(None);
+    };
+    let strategy = m.config.incremental_strategy;
+    let problem = if strategy != Strategy::DeleteInsert {
+        format!(
+            "`scope` is for incremental_strategy `delete+insert`, not `{}`: set incremental_strategy='delete+insert' or remove the scope",
             strategy.as_str()
-        ),
+        )
+    } else if m.config.unique_key.len() != 1 {
+        "`scope` needs a unique_key of one column (the key the scope's query selects)".to_owned()
+    } else {
+        return Ok(Some(query));
+    };
+    Err(DbError {
+        message: problem,
         line: None,
     }
     .into())
@@ -331,8 +344,8 @@ fn build_incremental(
     // A scope is evaluated once, into a table that the delete reads and that
     // stands in for the scope's text where the body repeats it (a model
     // usually builds only the keys of its scope).
-    let scope = match &m.config.scope {
-        Some(query) if m.config.incremental_strategy == Strategy::DeleteInsert => {
+    let scope = match scope_query(m)? {
+        Some(query) => {
             let table = dialect::relation(
                 &m.schema,
                 &format!("{}{}", m.identifier, dialect::SCOPE_SUFFIX),
@@ -345,9 +358,9 @@ fn build_incremental(
                 )
                 .0,
             )?;
-            Some((query.as_str(), table))
+            Some((query, table))
         }
-        _ => None,
+        None => None,
     };
     let body = match &scope {
         Some((query, table)) => substitute_scope(&m.sql, query, table),
@@ -438,9 +451,6 @@ fn apply_increment(
         }
         .into())
     };
-    if m.config.scope.is_some() && strategy != Strategy::DeleteInsert {
-        return needs_scope_strategy(strategy);
-    }
     let action = match strategy {
         Strategy::Append => {
             statements.push(d.insert_from(rel, incr, &columns));
@@ -451,10 +461,8 @@ fn apply_increment(
         }
         Strategy::DeleteInsert => {
             if let Some(table) = scope_table {
-                let [key] = keys.as_slice() else {
-                    return needs("a unique_key of one column when it has a scope");
-                };
-                statements.push(d.delete_in_scope(rel, key, &format!("select * from {table}")));
+                // scope_query() checked that the key is one column.
+                statements.push(d.delete_in_scope(rel, &keys[0], table));
             }
             statements.push(d.delete_matching(rel, incr, keys));
             statements.push(d.insert_from(rel, incr, &columns));
