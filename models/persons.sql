@@ -21,7 +21,9 @@ select person_id from {{ this }} where person_id not in (select person_id from {
     only the rows that differ from the table's: `changed_at` then says
     when a person's row, or its set of identifiers (`identity_hash`), last
     changed, and the account-level models rebuild the accounts of the people
-    changed since their own last build. -#}
+    changed since their own last build. `resolved_at` says when its account
+    or identifiers last changed: int_account_touches re-attaches the touches
+    of the people resolved since its last build. -#}
 with ids as (
     select person_id, identifier, identifier_type from {{ ref('identity_map') }}
 ),
@@ -115,7 +117,20 @@ left join domains as d
    and split_part(coalesce(pc.email, pe.email), '@', 2) not in {{ in_list(journey.all_free_mail_domains) }}
 left join seen as s on s.person_id = p.person_id
 )
-select c.*, {{ run_stamp() }} as changed_at
+select
+    c.*,
+    {{ run_stamp() }} as changed_at,
+    {%- if is_incremental() %}
+    -- when the person's account or set of identifiers last changed (not its
+    -- counts or times): what moves its touches between people and accounts
+    case
+        when o.person_id is null or o.account_id is distinct from c.account_id or o.identity_hash is distinct from c.identity_hash
+            then {{ run_stamp() }}
+        else o.resolved_at
+    end as resolved_at
+    {%- else %}
+    {{ run_stamp() }} as resolved_at
+    {%- endif %}
 from current_rows as c
 {%- if is_incremental() %}
 left join {{ this }} as o on o.person_id = c.person_id

@@ -71,23 +71,34 @@ select account_id, person_id, opportunity_id, stage, reached_at, value
 from reached
 where reached_at is not null
 {%- endset %}
-{%- set stored_crm %}
-select account_id, person_id, opportunity_id, stage, reached_at, value
-from {{ this }}
-where stage <> 'awareness'
+{#- The account's first touch: an aggregate, not a numbering of every touch. -#}
+{%- set touch_reached %}
+select
+    account_id, {{ first_by('person_id', 'occurred_at', 'touchpoint_id') }} as person_id, cast(null as {{ sql_type('text') }}) as opportunity_id,
+    'awareness' as stage, min(occurred_at) as reached_at, cast(null as {{ sql_type('double') }}) as value
+from {{ ref('int_account_touches') }}
 {%- endset %}
-{#- An incremental run rebuilds the accounts whose touches were rewritten
-    since this table's newest stamp, those left with no touch, and those
-    whose CRM stages differ from the stored ones. -#}
+{%- set now_reached %}
+{%- if 'awareness' in stages %}
+select * from ({{ touch_reached }} group by account_id) as first_touches
+union all
+{%- endif %}
+select * from ({{ crm_reached }}) as crm
+{%- endset %}
+{#- An incremental run rewrites the accounts whose stage rows differ from the
+    stored ones, compared whole (a first touch moved, gone or in another
+    account; a CRM stage gained, lost or changed), so that `built_at` says
+    when an account's stages last changed. -#}
 {%- set changed_accounts %}
-select t.account_id from {{ ref('int_account_touches') }} as t where t.built_at > {{ stamp_of(this) }}
+with now_rows as (
+    {{ now_reached }}
+),
+stored_rows as (
+    select account_id, person_id, opportunity_id, stage, reached_at, value from {{ this }}
+)
+select gained.account_id from (select * from now_rows except select * from stored_rows) as gained
 union
-select s.account_id from {{ this }} as s
-where s.stage = 'awareness' and s.account_id not in (select distinct t.account_id from {{ ref('int_account_touches') }} as t)
-union
-select gained.account_id from (select * from ({{ crm_reached }}) as now_reached except {{ stored_crm }}) as gained
-union
-select lost.account_id from ({{ stored_crm }} except select * from ({{ crm_reached }}) as now_reached) as lost
+select lost.account_id from (select * from stored_rows except select * from now_rows) as lost
 {%- endset %}
 {{ config(scope=changed_accounts) }}
 with
@@ -98,11 +109,7 @@ scope_accounts as (
 {%- endif %}
 reached as (
     {%- if 'awareness' in stages %}
-    -- the account's first touch: an aggregate, not a numbering of every touch
-    select
-        account_id, {{ first_by('person_id', 'occurred_at', 'touchpoint_id') }} as person_id, cast(null as {{ sql_type('text') }}) as opportunity_id,
-        'awareness' as stage, min(occurred_at) as reached_at, cast(null as {{ sql_type('double') }}) as value
-    from {{ ref('int_account_touches') }}
+    {{ touch_reached }}
     {%- if is_incremental() %}
     where account_id in (select account_id from scope_accounts)
     {%- endif %}

@@ -1,16 +1,19 @@
 //! The account-level models (int_account_touches, stage_events,
-//! account_journeys, int_path_touches) rebuild only the accounts that changed
-//! in an incremental run, and end with exactly the rows a full rebuild gives,
-//! on DuckDB and PostgreSQL: when touches move to another account (a device
+//! account_journeys, int_path_touches) write only what changed in an
+//! incremental run, and end with exactly the rows a full rebuild gives, on
+//! DuckDB and PostgreSQL: when touches move to another account (a device
 //! identifies as a known person, a contact moves account in the CRM), when an
 //! account is left with no touch, when a new landing page makes an old ad
-//! click its twin, and when a CRM stage appears with no new event.
+//! click its twin, when a CRM stage appears with no new event, when a late
+//! touch lands before an account's stored ones, when a stage moves under an
+//! account's stored touches, and when an account only gains a later touch
+//! (appended to its stored journey).
 
 mod common;
 use common::{JourneyCase, rows};
 
 const WEB: &str = "event_id,occurred_at,anonymous_id,user_id,email,event_type,url,referrer,utm_source,utm_medium,utm_campaign,gclid";
-const ACCOUNTS: &str = "account_id,name,domain\nA,Alpha,alpha.io\nB,Beta,beta.io\nC,Gamma,gamma.io\nD,Delta,delta.io\nE,Epsilon,epsilon.io\n";
+const ACCOUNTS: &str = "account_id,name,domain\nA,Alpha,alpha.io\nB,Beta,beta.io\nC,Gamma,gamma.io\nD,Delta,delta.io\nE,Epsilon,epsilon.io\nF,Phi,phi.io\nG,Rho,rho.io\n";
 // k2, on a device nobody owns, is the newest click: the clicks' window starts
 // after k1.
 const ADS: &str = "click_id,occurred_at,platform,campaign,anonymous_id,gclid\n\
@@ -27,6 +30,18 @@ const BY_ACCOUNT: &str = "select j.account_id, string_agg(coalesce(w.event_id, k
      left join journey_staging.int_ad_clicks as k on k.click_key = j.touchpoint_id \
      left join journey_staging.int_crm_touches as c on c.activity_key = j.touchpoint_id \
      group by j.account_id order by j.account_id";
+
+/// The source ids of the rows of `table` (a touch table) that kept the first
+/// run's stamp: not written again.
+fn kept(table: &str) -> String {
+    format!(
+        "select coalesce(w.event_id, k.click_id, c.activity_id) as id from {table} as t \
+         left join journey_staging.int_web_events as w on w.event_key = t.touchpoint_id \
+         left join journey_staging.int_ad_clicks as k on k.click_key = t.touchpoint_id \
+         left join journey_staging.int_crm_touches as c on c.activity_key = t.touchpoint_id \
+         where t.built_at < (select max(built_at) from {table}) order by id"
+    )
+}
 
 /// Every column of the account-level tables but the stamps of when jmap
 /// wrote a row, in a fixed order.
@@ -49,9 +64,10 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     // Day 1: ann (A) on d1, after the ad click k1 (gclid G1, no landing page
     // carried it); an anonymous visit on d2; bob (B) on d3; cy (C) on d4;
     // dee (D) on d7; eve (D by her email's domain, no contact) on d10; fay
-    // (E) on d11; a call with bob's contact; an opportunity of B. The visits
-    // of ann, dee, eve and fay are before the web events' window (11:00 -
-    // 3 h, less a session timeout).
+    // (E) on d11, twice; gus (F) on d12; hal (G) on d13; a call with bob's
+    // contact; an opportunity of B. The visits of ann, dee, eve and fay are
+    // before the web events' window (11:00 - 3 h, less a session timeout);
+    // gus's and hal's are in it.
     let day1 = format!(
         "{WEB}\n\
          w1,2025-03-01 06:00:00,d1,,ann@alpha.io,page,https://acme.io/,,,,,\n\
@@ -60,10 +76,13 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
          w9,2025-03-01 07:05:00,d11,,fay@epsilon.io,page,https://acme.io/,,,,,\n\
          w2,2025-03-01 09:30:00,d2,,,page,https://acme.io/pricing,,,,,\n\
          w3,2025-03-01 10:00:00,d3,,bob@beta.io,page,https://acme.io/,,,,,\n\
-         w4,2025-03-01 11:00:00,d4,,cy@gamma.io,page,https://acme.io/,,,,,\n"
+         w4,2025-03-01 11:00:00,d4,,cy@gamma.io,page,https://acme.io/,,,,,\n\
+         w14,2025-03-01 07:25:00,d11,,,page,https://acme.io/,,,,,\n\
+         w12,2025-03-01 10:50:00,d12,,gus@phi.io,page,https://acme.io/,,,,,\n\
+         w15,2025-03-01 10:50:00,d13,,hal@rho.io,page,https://acme.io/,,,,,\n"
     );
     let contacts1 = "contact_id,email,account_id,mql_at\n\
-                     c1,ann@alpha.io,A,\nc2,bob@beta.io,B,\nc3,cy@gamma.io,C,\nc4,dee@delta.io,D,\nc5,fay@epsilon.io,E,\n";
+                     c1,ann@alpha.io,A,\nc2,bob@beta.io,B,\nc3,cy@gamma.io,C,\nc4,dee@delta.io,D,\nc5,fay@epsilon.io,E,\nc6,gus@phi.io,F,\nc7,hal@rho.io,G,\n";
     let case = JourneyCase::new(
         &[
             ("web_events", &day1),
@@ -78,7 +97,9 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     case.run();
     assert_eq!(
         case.query(BY_ACCOUNT),
-        rows(&["A|k1,w1", "B|w3,x1", "C|w4", "D|w7,w8", "E|w9"])
+        rows(&[
+            "A|k1,w1", "B|w3,x1", "C|w4", "D|w7,w8", "E|w14,w9", "F|w12", "G|w15"
+        ])
     );
 
     // Day 2: d2 identifies as bob (its day-1 visit joins B); a landing page
@@ -87,18 +108,25 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     // moves to B in the CRM (C is left with no touch, with no new event of
     // cy's); bob becomes an MQL; eve's device signs in as ann, so eve's
     // person is merged into ann's (whose key, from the smaller device id d1,
-    // survives) and her day-1 visit leaves D for A.
+    // survives) and her day-1 visit leaves D for A; fay's device comes back
+    // and fay was an MQL since day 1, 07:10, between her two stored visits
+    // (E's stage moves under a stored touch: rebuilt); gus's device comes
+    // back (F gains a touch after its stored one: appended); a late visit of
+    // hal's device arrives, 40 minutes before his stored one (G is rebuilt).
     let day2 = format!(
         "{day1}\
          w5,2025-03-02 09:00:00,d2,,bob@beta.io,page,https://acme.io/demo,,,,,\n\
          w6,2025-03-02 09:10:00,d8,,,page,https://acme.io/lp,,,,,G1\n\
-         w10,2025-03-02 09:20:00,d10,,ann@alpha.io,page,https://acme.io/,,,,,\n"
+         w10,2025-03-02 09:20:00,d10,,ann@alpha.io,page,https://acme.io/,,,,,\n\
+         w11,2025-03-02 10:00:00,d11,,,page,https://acme.io/,,,,,\n\
+         w13,2025-03-02 10:30:00,d12,,,page,https://acme.io/,,,,,\n\
+         w16,2025-03-01 10:10:00,d13,,,page,https://acme.io/,,,,,\n"
     );
     case.project.write("data/web_events.csv", &day2);
     case.project.write(
         "data/contacts.csv",
         "contact_id,email,account_id,mql_at\n\
-         c1,ann@alpha.io,A,\nc2,bob@beta.io,B,2025-03-02 08:00:00\nc3,cy@gamma.io,B,\nc4,dee@delta.io,D,\nc5,fay@epsilon.io,E,\n",
+         c1,ann@alpha.io,A,\nc2,bob@beta.io,B,2025-03-02 08:00:00\nc3,cy@gamma.io,B,\nc4,dee@delta.io,D,\nc5,fay@epsilon.io,E,2025-03-01 07:10:00\nc6,gus@phi.io,F,\nc7,hal@rho.io,G,\n",
     );
     for args in [&["run"][..], &["run", "--target", "pg"][..]] {
         let out = common::stdout(&case.project.jmap(args));
@@ -115,7 +143,14 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
             );
         }
     }
-    let expected = rows(&["A|w1,w10,w8", "B|w2,w3,w4,w5,x1", "D|w7", "E|w9"]);
+    let expected = rows(&[
+        "A|w1,w10,w8",
+        "B|w2,w3,w4,w5,x1",
+        "D|w7",
+        "E|w11,w14,w9",
+        "F|w12,w13",
+        "G|w15,w16",
+    ]);
     assert_eq!(case.query(BY_ACCOUNT), expected);
     // B's awareness is now w2 (09:30, before w3); its MQL (day 2, 08:00)
     // lies between x1 (day 1, 12:00) and w5 (day 2, 09:00), its opportunity
@@ -132,14 +167,42 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
         ),
         rows(&["awareness|2025-03-01 09:30:00", "mql|2025-03-02 08:00:00", "opportunity|2025-03-02 10:00:00"])
     );
-    // E changed in nothing: its rows are the first run's, not written again.
+    // Touches that did not change keep their rows: ann's (her person gained
+    // eve's device and kept its key), those the window re-processed (w12,
+    // w15) and those of untouched people (w7, w9, w14). k1 (now a twin) is gone; the moved
+    // ones were written again, and so were bob's (w3, x1): his person is now
+    // keyed from d2, the smallest identifier of his merged component.
+    assert_eq!(
+        case.query(&kept("journey_staging.int_account_touches")),
+        rows(&["w1", "w12", "w14", "w15", "w7", "w9"])
+    );
+    // F's journey was appended to: w13 numbered on from w12, 23 h 40 min
+    // later (1420/1440 = 0.986111 days); its stored row was not written
+    // again. Every other account that changed was rebuilt: A, B and D gained
+    // or lost a touch they had; E's MQL (07:10) moved w14's stage (w9 at
+    // 07:05 stays in awareness; w14 20 minutes later, 20/1440 = 0.013889
+    // days; w11 26 h 35 min after w14, 1595/1440 = 1.107639 days); G has a
+    // touch before its stored one (w16 at 10:10, then w15 40 minutes later:
+    // 40/1440 = 0.027778 days).
+    assert_eq!(
+        case.query(&kept("journey.account_journeys")),
+        rows(&["w12"])
+    );
     assert_eq!(
         case.query(
-            "select account_id from journey_staging.int_account_touches \
-             where built_at < (select max(built_at) from journey_staging.int_account_touches) \
-             group by account_id order by account_id"
+            "select j.account_id, j.seq, w.event_id, cast(j.days_since_prev as decimal(10, 6)), j.stage_at_touch \
+             from journey.account_journeys as j join journey_staging.int_web_events as w on w.event_key = j.touchpoint_id \
+             where j.account_id in ('E', 'F', 'G') order by j.account_id, j.seq"
         ),
-        rows(&["E"])
+        rows(&[
+            "E|1|w9|NULL|awareness",
+            "E|2|w14|0.013889|mql",
+            "E|3|w11|1.107639|mql",
+            "F|1|w12|NULL|awareness",
+            "F|2|w13|0.986111|awareness",
+            "G|1|w16|NULL|awareness",
+            "G|2|w15|0.027778|awareness",
+        ])
     );
 
     // Row for row what a full rebuild gives.

@@ -265,6 +265,53 @@ fn delete_insert_with_a_scope_also_deletes_keys_that_lost_every_row() {
 }
 
 #[test]
+fn a_scope_key_replaces_whole_groups_of_a_table_keyed_by_item() {
+    // Rows are (group, item), keyed by item. Between the runs g1 loses its
+    // only item, g2 loses both of its items for a new one, g3 stays and g4
+    // is new. The scope names the groups to replace (scope_key='grp'): g1
+    // and g2, whose items a delete by item alone would never reach.
+    let p = TestProject::new("vars:\n  batch: 1\n");
+    p.write(
+        "models/src.sql",
+        "{{ config(materialized='table') }}\n\
+         {% if var('batch') == 1 %}select 'g1' as grp, 'a' as item union all select 'g2', 'b' union all select 'g2', 'x' union all select 'g3', 'c'\n\
+         {% else %}select 'g2' as grp, 'b2' as item union all select 'g3', 'c' union all select 'g4', 'd'{% endif %}\n",
+    );
+    p.write(
+        "models/by_item.sql",
+        "{% set changed %}select grp from {{ this }} where item not in (select item from {{ ref('src') }}){% endset %}\n\
+         {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='item', scope=changed, scope_key='grp') }}\n\
+         select grp, item from {{ ref('src') }}\n\
+         {% if is_incremental() %}where grp in ({{ changed }}) or item not in (select item from {{ this }}){% endif %}\n",
+    );
+    p.jmap(&["run"]).success();
+    let out = p.jmap(&["run", "--vars", "{batch: 2}"]);
+    out.success();
+    assert_eq!(
+        rows(
+            &p,
+            "select grp || ':' || item from journey.by_item order by 1"
+        ),
+        [["g2:b2"], ["g3:c"], ["g4:d"]].map(|r| vec![r[0].to_owned()])
+    );
+
+    // A scope_key names the column of a scope: alone it is a config error.
+    p.write(
+        "models/by_item.sql",
+        "{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='item', scope_key='grp') }}\n\
+         select grp, item from {{ ref('src') }}\n",
+    );
+    let out = p.jmap(&["run", "--vars", "{batch: 2}", "--select", "by_item"]);
+    assert_eq!(out.get_output().status.code(), Some(1));
+    let err = stdout(&out) + &stderr(&out);
+    assert!(
+        err.contains("`scope_key` names the column of a `scope`")
+            && err.contains("add config(scope=...)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn is_incremental_sees_the_existing_table() {
     let p = TestProject::new("vars:\n  n: 3\n");
     p.write(

@@ -125,7 +125,7 @@ fn incremental_run_equals_full_refresh() {
         ("journey.sessions", ""),
         ("journey.touchpoints", ""),
         ("journey.identity_map", ""),
-        ("journey.persons", "exclude (changed_at)"),
+        ("journey.persons", "exclude (changed_at, resolved_at)"),
         ("journey.stage_events", "exclude (built_at)"),
         ("journey.account_journeys", "exclude (built_at)"),
         ("journey.conversion_paths", ""),

@@ -17,7 +17,7 @@ import duckdb
 SCHEMAS = ("journey", "journey_staging")
 # When jmap wrote a row (the warehouse's clock): differs between two builds by
 # construction, so left out of the comparison.
-STAMPS = {"written_at", "built_at", "changed_at"}
+STAMPS = {"written_at", "built_at", "changed_at", "resolved_at"}
 
 
 def tables(con):

@@ -1,6 +1,6 @@
 {#- Account-based paths are rebuilt by account: an incremental run rebuilds
-    the accounts whose touches or stages were rewritten since this table's
-    newest stamp, and drops those with neither left. Person-based paths
+    the accounts whose journey (account_journeys) or stages were written
+    since this table's newest stamp, and drops those with neither left. Person-based paths
     (journey.attribution.person_based) read the touchpoints view, whose
     touches need no account, and are rebuilt whole. -#}
 {%- set person_based = journey.attribution.person_based %}

@@ -119,11 +119,10 @@ end
     user id's; an ad click's its device's, else its email's; a CRM
     activity's its contact's, else its email's.
     With `scope_ids` (a query of identifier_type, identifier) only the touches
-    carrying one of those identifiers, and with `scope_accounts` (a query of
-    account_id) the CRM activities naming one of those accounts: a filter on
-    the event tables themselves, which a filter on the person computed below
-    could not be. -#}
-{% macro person_touches(identity_map, web_events, ad_clicks, email_touches, crm_touches, scope_ids=none, scope_accounts=none) -%}
+    carrying one of those identifiers, and with `scope_keys` (a query of
+    touchpoint ids) those touches too: a filter on the event tables
+    themselves, which a filter on the person computed below could not be. -#}
+{% macro person_touches(identity_map, web_events, ad_clicks, email_touches, crm_touches, scope_ids=none, scope_keys=none) -%}
 with ids as (
     select identifier_type, identifier, person_id from {{ identity_map }}
 ),
@@ -132,9 +131,9 @@ only_ids as (
     {{ scope_ids }}
 ),
 {%- endif %}
-{%- if scope_accounts %}
-only_accounts as (
-    {{ scope_accounts }}
+{%- if scope_keys %}
+only_keys as (
+    {{ scope_keys }}
 ),
 {%- endif %}
 ad_twins as (
@@ -169,6 +168,9 @@ left join ids as p_user on p_anon.person_id is null and p_user.identifier_type =
 {%- if scope_ids %}
 where w.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
    or w.user_id in (select identifier from only_ids where identifier_type = 'user_id')
+{%- if scope_keys %}
+   or w.event_key in (select * from only_keys)
+{%- endif %}
 {%- endif %}
 union all
 select
@@ -198,7 +200,11 @@ left join ids as p_mail on p_anon.person_id is null and p_mail.identifier_type =
 where (a.gclid is null or a.gclid not in (select gclid from ad_twins))
 {%- if scope_ids %}
   and (a.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
-       or a.email in (select identifier from only_ids where identifier_type = 'email'))
+       or a.email in (select identifier from only_ids where identifier_type = 'email')
+{%- if scope_keys %}
+       or a.click_key in (select * from only_keys)
+{%- endif %}
+  )
 {%- endif %}
 union all
 select
@@ -226,6 +232,9 @@ from {{ email_touches }} as e
 left join ids as p on p.identifier_type = 'email' and p.identifier = e.email
 {%- if scope_ids %}
 where e.email in (select identifier from only_ids where identifier_type = 'email')
+{%- if scope_keys %}
+   or e.email_touch_key in (select * from only_keys)
+{%- endif %}
 {%- endif %}
 union all
 select
@@ -255,8 +264,8 @@ left join ids as p_mail on p_contact.person_id is null and p_mail.identifier_typ
 {%- if scope_ids %}
 where c.contact_id in (select identifier from only_ids where identifier_type = 'contact_id')
    or c.email in (select identifier from only_ids where identifier_type = 'email')
-{%- if scope_accounts %}
-   or c.account_id in (select account_id from only_accounts)
+{%- if scope_keys %}
+   or c.activity_key in (select * from only_keys)
 {%- endif %}
 {%- endif %}
 {%- endmacro %}
@@ -275,16 +284,17 @@ current_timestamp
 (select coalesce(max(stamped.{{ column }}), cast('1900-01-01 00:00:00+00' as timestamptz)) from {{ relation }} as stamped)
 {%- endmacro %}
 
-{#- The accounts an account-level model (`relation`, its rows stamped
-    `built_at`) must rebuild in an incremental run: those whose touches
-    (int_account_touches) or stages (stage_events) were written since its own
-    newest stamp, and those it holds that have neither any more. -#}
+{#- The accounts whose paths (`relation`, its rows stamped `built_at`) an
+    incremental run rebuilds: those whose journey (account_journeys: new
+    touches appended, or the account rebuilt for a touch changed or gone) or
+    stages (stage_events) were written since its own newest stamp, and those
+    it holds that have neither any more. -#}
 {% macro accounts_changed_since(relation) -%}
-select t.account_id from {{ ref('int_account_touches') }} as t where t.built_at > {{ stamp_of(relation) }}
+select j.account_id from {{ ref('account_journeys') }} as j where j.built_at > {{ stamp_of(relation) }}
 union
 select s.account_id from {{ ref('stage_events') }} as s where s.built_at > {{ stamp_of(relation) }}
 union
-select j.account_id from (select distinct account_id from {{ relation }}) as j
-where j.account_id not in (select distinct t.account_id from {{ ref('int_account_touches') }} as t)
-  and j.account_id not in (select distinct s.account_id from {{ ref('stage_events') }} as s)
+select r.account_id from (select distinct account_id from {{ relation }}) as r
+where r.account_id not in (select distinct j.account_id from {{ ref('account_journeys') }} as j)
+  and r.account_id not in (select distinct s.account_id from {{ ref('stage_events') }} as s)
 {%- endmacro %}

@@ -120,6 +120,11 @@ pub struct ConfigPatch {
     /// account whose touches moved to another) is deleted too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// With `scope`: the column of the table whose values the scope's query
+    /// selects, when it is not the unique_key (rebuild whole accounts of a
+    /// table keyed by touch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,6 +146,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "time_column",
     "partition_by",
     "scope",
+    "scope_key",
     "fixpoint_value",
     "tolerance",
     "max_iterations",
@@ -168,6 +174,7 @@ impl ConfigPatch {
             time_column,
             partition_by,
             scope,
+            scope_key,
             fixpoint_value,
             tolerance,
             max_iterations,
@@ -209,6 +216,7 @@ impl ConfigPatch {
                 .map(OneOrMany::to_vec)
                 .unwrap_or_default(),
             scope: self.scope.clone(),
+            scope_key: self.scope_key.clone(),
             fixpoint_value: self
                 .fixpoint_value
                 .as_ref()
@@ -236,6 +244,8 @@ pub struct ModelConfig {
     pub partition_by: Vec<String>,
     /// `delete+insert`: the key values to replace besides the new rows'.
     pub scope: Option<String>,
+    /// The column the scope's values are of (default: the unique_key).
+    pub scope_key: Option<String>,
     pub fixpoint_value: Vec<String>,
     pub tolerance: f64,
     pub max_iterations: u32,

@@ -308,28 +308,39 @@ fn publish(
     Ok(rows)
 }
 
-/// The model's `scope` query, checked before any work: it goes with
-/// `delete+insert` on a one-column `unique_key`.
-fn scope_query(m: &CompiledModel) -> Result<Option<&str>, BuildError> {
+/// The model's `scope` query and the column it selects, checked before any
+/// work: it goes with `delete+insert`, on the one-column `unique_key` unless
+/// `scope_key` names the column.
+fn scope_query(m: &CompiledModel) -> Result<Option<(&str, &str)>, BuildError> {
+    let fail = |message: String| -> Result<Option<(&str, &str)>, BuildError> {
+        Err(DbError {
+            message,
+            line: None,
+        }
+        .into())
+    };
     let Some(query) = &m.config.scope else {
+        if m.config.scope_key.is_some() {
+            return fail(
+                "`scope_key` names the column of a `scope`, and the model has no scope: add config(scope=...) or remove scope_key".to_owned(),
+            );
+        }
         return Ok(None);
     };
     let strategy = m.config.incremental_strategy;
-    let problem = if strategy != Strategy::DeleteInsert {
-        format!(
+    if strategy != Strategy::DeleteInsert {
+        return fail(format!(
             "`scope` is for incremental_strategy `delete+insert`, not `{}`: set incremental_strategy='delete+insert' or remove the scope",
             strategy.as_str()
-        )
-    } else if m.config.unique_key.len() != 1 {
-        "`scope` needs a unique_key of one column (the key the scope's query selects)".to_owned()
-    } else {
-        return Ok(Some(query));
-    };
-    Err(DbError {
-        message: problem,
-        line: None,
+        ));
     }
-    .into())
+    match (&m.config.scope_key, m.config.unique_key.as_slice()) {
+        (Some(column), _) => Ok(Some((query, column))),
+        (None, [key]) => Ok(Some((query, key))),
+        (None, _) => fail(
+            "`scope` needs a unique_key of one column (the key the scope's query selects), or scope_key='<column>' naming the column it selects".to_owned(),
+        ),
+    }
 }
 
 fn build_incremental(
@@ -345,7 +356,7 @@ fn build_incremental(
     // stands in for the scope's text where the body repeats it (a model
     // usually builds only the keys of its scope).
     let scope = match scope_query(m)? {
-        Some(query) => {
+        Some((query, column)) => {
             let table = dialect::relation(
                 &m.schema,
                 &format!("{}{}", m.identifier, dialect::SCOPE_SUFFIX),
@@ -358,21 +369,21 @@ fn build_incremental(
                 )
                 .0,
             )?;
-            Some((query, table))
+            Some((query, column, table))
         }
         None => None,
     };
     let body = match &scope {
-        Some((query, table)) => substitute_scope(&m.sql, query, table),
+        Some((query, _, table)) => substitute_scope(&m.sql, query, table),
         None => m.sql.clone(),
     };
     session.execute(&d.drop_table(&incr))?;
     let result = with_body(session, &d.create_table_as(&incr, &body)).and_then(|()| {
-        let scope_table = scope.as_ref().map(|(_, t)| t.as_str());
+        let scope_table = scope.as_ref().map(|(_, column, t)| (*column, t.as_str()));
         apply_increment(session, d, m, &rel, &incr, &incr_name, scope_table, audit)
     });
     let _ = session.execute(&d.drop_table(&incr));
-    if let Some((_, table)) = &scope {
+    if let Some((_, _, table)) = &scope {
         let _ = session.execute(&d.drop_table(table));
     }
     result
@@ -397,7 +408,7 @@ fn apply_increment(
     rel: &str,
     incr: &str,
     incr_name: &str,
-    scope_table: Option<&str>,
+    scope_table: Option<(&str, &str)>,
     audit: Audit<'_>,
 ) -> Result<Built, BuildError> {
     let rows = adapter::scalar_i64(session, &d.count_rows(incr))?;
@@ -460,9 +471,8 @@ fn apply_increment(
             return needs("a unique_key: set config(unique_key='...') or use append");
         }
         Strategy::DeleteInsert => {
-            if let Some(table) = scope_table {
-                // scope_query() checked that the key is one column.
-                statements.push(d.delete_in_scope(rel, &keys[0], table));
+            if let Some((column, table)) = scope_table {
+                statements.push(d.delete_in_scope(rel, column, table));
             }
             statements.push(d.delete_matching(rel, incr, keys));
             statements.push(d.insert_from(rel, incr, &columns));
