@@ -49,7 +49,7 @@ edges as (
 ),
 {%- if is_incremental() %}
 previous as (
-    select identifier_type || ':' || identifier as node, person_id from {{ this }}
+    select identifier_type || ':' || identifier as node, person_id, resolved_at from {{ this }}
 ),
 unreflected as (
     -- contact edges whose ends are missing or apart in the previous build
@@ -147,10 +147,21 @@ reach as (
     )
     select node, min(label) as root from walk group by node
 )
+{%- set person_id = hash_key('r.root') %}
 select
     substr(r.node, position(':' in r.node) + 1) as identifier,
     substr(r.node, 1, position(':' in r.node) - 1) as identifier_type,
-    {{ hash_key('r.root') }} as person_id,
-    n.last_seen_at
+    {{ person_id }} as person_id,
+    n.last_seen_at,
+    -- when the identifier last changed person (or appeared): the touches
+    -- carrying it are attached again (int_touches)
+    {%- if is_incremental() %}
+    case when pr.person_id = {{ person_id }} then pr.resolved_at else {{ run_stamp() }} end as resolved_at
+    {%- else %}
+    {{ run_stamp() }} as resolved_at
+    {%- endif %}
 from reach as r
 join nodes as n on n.node = r.node
+{%- if is_incremental() %}
+left join previous as pr on pr.node = r.node
+{%- endif %}

@@ -15,9 +15,9 @@ select person_id from {{ this }} where person_id not in (select person_id from {
     account), else from the email domain matched to an account's domain,
     never from a free-mail domain (journey.all_free_mail_domains).
 
-    Every run computes every person (contacts and domains carry no time; a
-    recount of only some people's touches, found by identifier in the event
-    tables, was not faster at 10M events), but an incremental run writes
+    Every run computes every person (contacts and domains carry no time;
+    the touches are counted from the stored int_touches, not from the
+    events joined with the identity map), but an incremental run writes
     only the rows that differ from the table's: `changed_at` then says
     when a person's row, or its set of identifiers (`identity_hash`), last
     changed, and the account-level models rebuild the accounts of the people
@@ -88,7 +88,8 @@ people as (
 ),
 seen as (
     select person_id, min(occurred_at) as first_seen_at, max(occurred_at) as last_seen_at, count(*) as touches
-    from {{ ref('int_person_touches') }}
+    from {{ ref('int_touches') }}
+    where person_id is not null
     group by person_id
 ),
 current_rows as (

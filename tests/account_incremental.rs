@@ -45,7 +45,9 @@ fn kept(table: &str) -> String {
 
 /// Every column of the account-level tables but the stamps of when jmap
 /// wrote a row, in a fixed order.
-const COMPARED: [&str; 6] = [
+const COMPARED: [&str; 7] = [
+    "select touchpoint_id, cast(occurred_at as varchar), person_id, crm_account_id, touch_type, channel, campaign, is_marketing_touch \
+     from journey_staging.int_touches order by touchpoint_id",
     "select account_id, touchpoint_id, cast(occurred_at as varchar), person_id, touch_type, channel, campaign, is_marketing_touch \
      from journey_staging.int_account_touches order by touchpoint_id",
     "select account_id, person_id, opportunity_id, stage, stage_index, cast(reached_at as varchar), value \
@@ -166,6 +168,14 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
             "select stage, cast(reached_at as varchar) from journey.stage_events where account_id = 'B' order by stage_index"
         ),
         rows(&["awareness|2025-03-01 09:30:00", "mql|2025-03-02 08:00:00", "opportunity|2025-03-02 10:00:00"])
+    );
+    // int_touches keeps the row of every touch whose person did not change:
+    // cy's w4 too (his account moved, not his person), d2's w2 (bob's merged
+    // person is keyed from d2, as d2's own was), and k2, a click of an
+    // unknown device that the clicks' window re-processed.
+    assert_eq!(
+        case.query(&kept("journey_staging.int_touches")),
+        rows(&["k2", "w1", "w12", "w14", "w15", "w2", "w4", "w7", "w9"])
     );
     // Touches that did not change keep their rows: ann's (her person gained
     // eve's device and kept its key), those the window re-processed (w12,

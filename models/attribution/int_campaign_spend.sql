@@ -15,9 +15,8 @@ campaign_channels as (
     select campaign, channel
     from (
         select campaign, channel, row_number() over (partition by campaign order by count(*) desc, channel) as pick
-        -- the touches before accounts are attached: no person or account is
-        -- needed here, and the join with persons costs every read
-        from {{ ref('int_person_touches') }}
+        -- the stored touches: no person or account is needed here
+        from {{ ref('int_touches') }}
         where campaign is not null and is_marketing_touch
         group by campaign, channel
     ) as ranked

@@ -9,24 +9,17 @@
     replaces exactly these (delete+insert by touch; a touch that no longer
     has an account, or no longer exists, is deleted). Stamps newer than this
     table's own newest one name what changed since its last build:
-    - event rows written since (new events, and the window the event tables
-      re-process);
+    - touches whose row in int_touches changed since (new, re-attached to
+      another person, or changed in place);
     - ad clicks that a landing page written since may have made a twin of
-      (same gclid);
+      (same gclid; int_touches deleted them);
     - the stored touches of people resolved since (persons.resolved_at: a
       new account, a merge or a split) and of people that no longer exist;
-      their touches now are found by identifier in the body. -#}
+      their touches now are found by person in the body. -#}
 {%- set since = stamp_of(this) %}
 {%- set replaced %}
-{%- for model, key in [
-    ('int_web_events', 'event_key'),
-    ('int_ad_clicks', 'click_key'),
-    ('int_email_touches', 'email_touch_key'),
-    ('int_crm_touches', 'activity_key'),
-] %}
-select e.{{ key }} as touchpoint_id from {{ ref(model) }} as e where e.written_at > {{ since }}
+select t.touchpoint_id from {{ ref('int_touches') }} as t where t.built_at > {{ since }}
 union all
-{%- endfor %}
 select a.click_key from {{ ref('int_ad_clicks') }} as a
 where a.gclid in (select w.gclid from {{ ref('int_web_events') }} as w where w.written_at > {{ since }} and w.gclid is not null)
 union all
@@ -36,31 +29,24 @@ where r.person_id in (select p.person_id from {{ ref('persons') }} as p where p.
 {%- endset %}
 {{ config(scope=replaced) }}
 {#- Every touch that has an account, narrow: what the account-level models
-    (stage_events, account_journeys, int_path_touches) read, so that none of
-    them reads the touchpoints view's joins over every event. A row keeps
-    its `built_at` while it stays the same, so a reader finds the touches
-    that changed since its own last build by their stamp. -#}
+    (stage_events, account_journeys, int_path_touches) read. A row keeps its
+    `built_at` while it stays the same, so a reader finds the touches that
+    changed since its own last build by their stamp. -#}
 {%- set columns = ['account_id', 'occurred_at', 'person_id', 'touch_type', 'channel', 'campaign', 'is_marketing_touch'] %}
 with
 {%- if is_incremental() %}
 replaced as (
     {{ replaced }}
 ),
-resolved_ids as (
-    -- the identifiers of people resolved since: their touches now
-    select i.identifier_type, i.identifier
-    from {{ ref('identity_map') }} as i
-    where i.person_id in (select p.person_id from {{ ref('persons') }} as p where p.resolved_at > {{ since }})
-),
-touches as (
-    select *
-    from ({{ person_touches(ref('identity_map'), ref('int_web_events'), ref('int_ad_clicks'), ref('int_email_touches'), ref('int_crm_touches'), 'select identifier_type, identifier from resolved_ids', 'select touchpoint_id from replaced') }}) as scoped
-),
-{%- else %}
-touches as (
-    select * from {{ ref('int_person_touches') }}
-),
 {%- endif %}
+touches as (
+    select t.*
+    from {{ ref('int_touches') }} as t
+    {%- if is_incremental() %}
+    where t.touchpoint_id in (select touchpoint_id from replaced)
+       or t.person_id in (select p.person_id from {{ ref('persons') }} as p where p.resolved_at > {{ since }})
+    {%- endif %}
+),
 attached as (
     select
         coalesce(t.crm_account_id, p.account_id) as account_id,
