@@ -578,6 +578,22 @@ impl Dialect {
                 })
             },
         );
+        // An aggregate: a fingerprint of the set of non-null text values in
+        // the group, whatever their order (their count, and the xor and the
+        // sum of 60 bits of each one's md5), to tell whether a set changed
+        // without sorting it; the same text on both engines.
+        env.add_function("set_fingerprint", move |value: String| {
+            let bits = match d {
+                Dialect::DuckDb => format!("cast(('0x' || substr(md5({value}), 1, 15)) as bigint)"),
+                Dialect::Postgres => {
+                    format!("('x' || lpad(substr(md5({value}), 1, 15), 16, '0'))::bit(64)::bigint")
+                }
+            };
+            let text = d.text_type();
+            format!(
+                "(cast(count({value}) as {text}) || ':' || cast(bit_xor({bits}) as {text}) || ':' || cast(sum({bits}) as {text}))"
+            )
+        });
         env.add_function(
             "hash_key",
             move |parts: Rest<String>| -> Result<String, TemplateError> {

@@ -495,3 +495,45 @@ fn a_table_of_many_buffers_arrives_whole_and_in_order() {
     // = 60,000 - 8,571 = 51,429 emails; sum(id) = 60,000 * 60,001 / 2.
     assert_eq!(loaded[0][..3], ["60000", "51429", "1800030000"]);
 }
+
+#[test]
+fn set_fingerprint_ignores_order_and_nulls_and_tells_sets_apart() {
+    // {a, b} in either order, {a, c}, {a}, and {a} with a null; the same
+    // fingerprints on both engines.
+    let db = PgDb::create();
+    let p = TestProject::new(
+        "targets:\n  dev:\n    engine: duckdb\n  pg:\n    engine: postgres\n    url: ${JMAP_PG_URL}\n    schema: w\n",
+    );
+    p.write(
+        "models/fp.sql",
+        "{{ config(materialized='table') }}\n\
+         select g, {{ set_fingerprint('v') }} as fp\n\
+         from (values ('s1', 'a'), ('s1', 'b'), ('s2', 'b'), ('s2', 'a'), ('s3', 'a'), ('s3', 'c'), ('s4', 'a'), ('s5', 'a'), ('s5', null)) as t(g, v)\n\
+         group by g\n",
+    );
+    p.jmap(&["run"]).success();
+    jmap_pg(p.path(), &db.url, &["run", "--target", "pg"]).success();
+    let same = "select a.g, b.g, cast(a.fp = b.fp as varchar) from {fp} as a join {fp} as b on a.g < b.g order by 1, 2";
+    let expected: Vec<Vec<String>> = [
+        ("s1", "s2", "true"),
+        ("s1", "s3", "false"),
+        ("s1", "s4", "false"),
+        ("s1", "s5", "false"),
+        ("s2", "s3", "false"),
+        ("s2", "s4", "false"),
+        ("s2", "s5", "false"),
+        ("s3", "s4", "false"),
+        ("s3", "s5", "false"),
+        ("s4", "s5", "true"),
+    ]
+    .iter()
+    .map(|(a, b, c)| vec![a.to_string(), b.to_string(), c.to_string()])
+    .collect();
+    assert_eq!(p.query(&same.replace("{fp}", "journey.fp")), expected);
+    assert_eq!(db.query(&same.replace("{fp}", "w.fp")), expected);
+    let all = "select g, fp from {fp} order by g";
+    assert_eq!(
+        p.query(&all.replace("{fp}", "journey.fp")),
+        db.query(&all.replace("{fp}", "w.fp"))
+    );
+}
