@@ -375,6 +375,23 @@ impl Dialect {
         )
     }
 
+    /// Delete the rows whose one-column `key` is among `source`'s keys (a
+    /// null key matching a null one, as in delete_matching) or the values of
+    /// `scope_table`: one pass over the target instead of two.
+    pub fn delete_keys_or_scope(
+        self,
+        target: &str,
+        source: &str,
+        key: &str,
+        scope_table: &str,
+    ) -> String {
+        let q = quote(key);
+        format!(
+            "delete from {target} as t where t.{q} in (select s.{q} from {source} as s union all select * from {scope_table}) \
+             or (t.{q} is null and exists (select 1 from {source} as s where s.{q} is null))"
+        )
+    }
+
     /// Delete the rows at or after the earliest `time_col` of `source`, per
     /// partition when `partition_by` is given.
     pub fn delete_from_time(

@@ -471,10 +471,16 @@ fn apply_increment(
             return needs("a unique_key: set config(unique_key='...') or use append");
         }
         Strategy::DeleteInsert => {
-            if let Some((column, table)) = scope_table {
-                statements.push(d.delete_in_scope(rel, column, table));
+            match scope_table {
+                Some((column, table)) if keys.len() == 1 && keys[0] == column => {
+                    statements.push(d.delete_keys_or_scope(rel, incr, column, table));
+                }
+                Some((column, table)) => {
+                    statements.push(d.delete_in_scope(rel, column, table));
+                    statements.push(d.delete_matching(rel, incr, keys));
+                }
+                None => statements.push(d.delete_matching(rel, incr, keys)),
             }
-            statements.push(d.delete_matching(rel, incr, keys));
             statements.push(d.insert_from(rel, incr, &columns));
             "delete+inserted"
         }
