@@ -36,9 +36,39 @@ fn same_row(a: &[String], b: &[String]) -> bool {
 fn demo_project_gives_the_same_rows_on_both_engines() {
     let dir = common::demo_project();
     let db = PgDb::create();
-    jmap_in(dir.path(), &["run"]).success();
+    let d = jmap_in(dir.path(), &["run"]).success();
     let a = jmap_pg(dir.path(), &db.url, &["run", "--target", "postgres"]).success();
     assert!(stdout(&a).contains("LOAD  full"), "{}", stdout(&a));
+    // The summary after each run counts what the touchpoints view holds
+    // (it reads the stored int_touches, which has a row for each).
+    let touches = &duck_query(
+        &dir.path().join("target/jmap.duckdb"),
+        "select count(*), count(case when is_marketing_touch then 1 end) from journey.touchpoints",
+    )[0];
+    let grouped = |n: &str| {
+        let digits: Vec<char> = n.chars().collect();
+        let mut out = String::new();
+        for (i, c) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(*c);
+        }
+        out
+    };
+    for (run, label, n) in [
+        (&d, "touchpoints ", &touches[0]),
+        (&d, "marketing touches", &touches[1]),
+        (&a, "touchpoints ", &touches[0]),
+        (&a, "marketing touches", &touches[1]),
+    ] {
+        let out = stdout(run);
+        assert!(
+            out.lines()
+                .any(|l| l.contains(label) && l.contains(&format!(" {} ", grouped(n)))),
+            "summary without {label} {n}:\n{out}"
+        );
+    }
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("target/manifest.json")).unwrap(),
     )

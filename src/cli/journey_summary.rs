@@ -7,21 +7,33 @@ use comfy_table::{Cell as TCell, CellAlignment, Table};
 use super::output::thousands;
 use crate::adapter::{Adapter, Cell};
 use crate::compile::Compiled;
+use crate::project::files::Package;
 
 /// The summary, or `None` when the package's outputs are not all there (a
 /// project without the package, or a run that failed before them).
 pub fn render(adapter: &dyn Adapter, compiled: &Compiled) -> Option<String> {
     let rel = |name: &str| compiled.models.get(name).map(|m| m.relation());
-    let (accounts, persons, touchpoints, funnel) = (
+    let (accounts, persons, mut touchpoints, funnel) = (
         rel("accounts")?,
         rel("persons")?,
         rel("touchpoints")?,
         rel("stage_funnel")?,
     );
+    // The built-in touchpoints view has a row for each row of the stored
+    // int_touches: count that table (0.02 s at 10M events) rather than the
+    // view's joins over every event (1.0 s), unless the project replaced
+    // either model.
+    let builtin = |name: &str| {
+        compiled
+            .models
+            .get(name)
+            .is_some_and(|m| m.package == Package::Builtin)
+    };
+    if builtin("touchpoints") && builtin("int_touches") {
+        touchpoints = rel("int_touches")?;
+    }
     let mut session = adapter.session().ok()?;
-    // One query per relation: counting touchpoints reads the view's joins
-    // over every event (1.4 s a query at 10M events), so both of its figures
-    // come from one scan.
+    // One query per relation, both figures of a relation from one scan.
     let counts = |s: &mut Box<dyn crate::adapter::Session>, sql: String| -> Option<Vec<i64>> {
         let rows = s.query(&sql).ok()?.rows;
         rows.first()?.iter().map(Cell::as_i64).collect()
