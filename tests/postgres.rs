@@ -49,7 +49,7 @@ fn demo_project_gives_the_same_rows_on_both_engines() {
         let digits: Vec<char> = n.chars().collect();
         let mut out = String::new();
         for (i, c) in digits.iter().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(*c);
