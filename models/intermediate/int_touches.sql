@@ -57,14 +57,7 @@ touches as (
 select
     c.*,
     {%- if is_incremental() %}
-    case
-        when o.touchpoint_id is not null
-        {%- for col in columns %}
-            and o.{{ col }} is not distinct from c.{{ col }}
-        {%- endfor %}
-            then o.built_at
-        else {{ run_stamp() }}
-    end as built_at
+    {{ kept_stamp(columns) }} as built_at
     {%- else %}
     {{ run_stamp() }} as built_at
     {%- endif %}

@@ -301,6 +301,21 @@ left join ids as p_mail on p_contact.person_id is null and p_mail.identifier_typ
 current_timestamp
 {%- endmacro %}
 
+{#- A row's `built_at`: the stored row's (`stored`, joined on `key`) while
+    every one of `columns` is the same as in the row written now
+    (`current`), else the run's stamp, so that readers find by stamp only
+    the rows that changed. -#}
+{% macro kept_stamp(columns, stored='o', current='c', key='touchpoint_id') -%}
+case
+        when {{ stored }}.{{ key }} is not null
+        {%- for col in columns %}
+            and {{ stored }}.{{ col }} is not distinct from {{ current }}.{{ col }}
+        {%- endfor %}
+            then {{ stored }}.built_at
+        else {{ run_stamp() }}
+    end
+{%- endmacro %}
+
 {#- The newest stamp in `relation`'s `column`, or a time before every stamp
     when it has no rows. -#}
 {% macro stamp_of(relation, column='built_at') -%}
