@@ -189,10 +189,10 @@ fn an_incremental_model_whose_table_lacks_a_new_column_says_to_rebuild_it() {
     assert!(err.contains("model `visits` failed"), "{err}");
     assert!(err.contains("models/visits.sql:3"), "{err}");
     assert!(
-        err.contains("rebuild it once: jmap run --full-refresh --select visits"),
+        err.contains("rebuild it and what reads it once: jmap run --full-refresh --select visits+"),
         "{err}"
     );
-    p.jmap(&["run", "--full-refresh", "--select", "visits"])
+    p.jmap(&["run", "--full-refresh", "--select", "visits+"])
         .success();
     p.jmap(&["run"]).success();
 }

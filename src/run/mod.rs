@@ -685,7 +685,7 @@ pub fn model_error(compiled: &Compiled, m: &CompiledModel, e: &BuildError) -> Er
         // built (`{{ this }}`); after an upgrade that added a column to it,
         // that table lacks the column until the model is rebuilt once.
         err = err.help(format!(
-            "this incremental run reads `{}` as an earlier run built it; if the model's columns changed since, rebuild it once: jmap run --full-refresh --select {}",
+            "this incremental run reads `{}` as an earlier run built it; if the model's columns changed since, rebuild it and what reads it once: jmap run --full-refresh --select {}+",
             m.relation(),
             m.name
         ));
