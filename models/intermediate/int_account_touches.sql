@@ -59,16 +59,6 @@ attached as (
         t.is_marketing_touch
     from touches as t
     left join {{ ref('persons') }} as p on p.person_id = t.person_id
+    where coalesce(t.crm_account_id, p.account_id) is not null
 )
-select
-    c.*,
-    {%- if is_incremental() %}
-    {{ kept_stamp(columns) }} as built_at
-    {%- else %}
-    {{ run_stamp() }} as built_at
-    {%- endif %}
-from attached as c
-{%- if is_incremental() %}
-left join {{ this }} as o on o.touchpoint_id = c.touchpoint_id
-{%- endif %}
-where c.account_id is not null
+{{ with_kept_stamps('attached', columns, this if is_incremental() else none) }}

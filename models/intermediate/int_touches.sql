@@ -54,14 +54,4 @@ touches as (
     from ({{ person_touches(ref('identity_map'), ref('int_web_events'), ref('int_ad_clicks'), ref('int_email_touches'), ref('int_crm_touches')) }}) as all_touches
     {%- endif %}
 )
-select
-    c.*,
-    {%- if is_incremental() %}
-    {{ kept_stamp(columns) }} as built_at
-    {%- else %}
-    {{ run_stamp() }} as built_at
-    {%- endif %}
-from touches as c
-{%- if is_incremental() %}
-left join {{ this }} as o on o.touchpoint_id = c.touchpoint_id
-{%- endif %}
+{{ with_kept_stamps('touches', columns, this if is_incremental() else none) }}
