@@ -45,7 +45,7 @@ fn kept(table: &str) -> String {
 
 /// Every column of the account-level tables but the stamps of when jmap
 /// wrote a row, in a fixed order.
-const COMPARED: [&str; 7] = [
+const COMPARED: [&str; 9] = [
     "select touchpoint_id, cast(occurred_at as varchar), person_id, crm_account_id, touch_type, channel, campaign, is_marketing_touch \
      from journey_staging.int_touches order by touchpoint_id",
     "select account_id, touchpoint_id, cast(occurred_at as varchar), person_id, touch_type, channel, campaign, is_marketing_touch \
@@ -57,6 +57,9 @@ const COMPARED: [&str; 7] = [
     "select path_id, account_id, opportunity_id, converted, conversion_stage, touchpoint_id, channel, position, path_length \
      from journey_staging.int_path_touches order by path_id, position",
     "select path_id, account_id, converted, conversion_stage, channel_path, path_length from journey.conversion_paths order by path_id",
+    "select path_id, account_id, touchpoint_id, position, element, is_element_start, label \
+     from journey_staging.int_path_elements order by path_id, position",
+    "select path_id, account_id, conversion_stage, converted, path_key from journey_staging.int_path_keys order by path_id",
     "select person_id, email, account_id, match_method, contact_id, cast(first_seen_at as varchar), cast(last_seen_at as varchar), touches, identity_hash \
      from journey.persons order by person_id",
 ];
@@ -138,6 +141,9 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
             "journey.stage_events",
             "journey.account_journeys",
             "journey_staging.int_path_touches",
+            "journey_staging.int_path_elements",
+            "journey_staging.int_path_keys",
+            "journey.conversion_paths",
         ] {
             assert!(
                 out.contains(&format!("incremental {model}")),

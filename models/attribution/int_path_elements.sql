@@ -1,4 +1,19 @@
+{#- Rebuilt by account like int_path_touches, which it reads (whole when
+    paths are person-based, as int_path_touches is). -#}
+{%- set by_account = not journey.attribution.person_based %}
+{%- if by_account %}
+{{ config(
+    materialized='incremental',
+    unique_key='account_id',
+    incremental_strategy='delete+insert',
+    schema='staging',
+    tags=['intermediate', 'attribution']
+) }}
+{%- set changed_accounts = path_accounts_changed_since(ref('int_path_touches'), this) %}
+{{ config(scope=changed_accounts) }}
+{%- else %}
 {{ config(materialized='table', schema='staging', tags=['intermediate', 'attribution']) }}
+{%- endif %}
 {#- Paths simplified for the data-driven models (journey.attribution.
     path_transform): `unique` keeps every touch; `exposure` merges repeats in
     a row (A > A > B is A > B); `first` keeps the first occurrence of each
@@ -8,9 +23,12 @@
     de-duplicating millions of rows). -#}
 {%- set transform = journey.attribution.path_transform %}
 with touches as (
-    select path_id, conversion_stage, converted, revenue, touchpoint_id, position, channel
+    select path_id, account_id, conversion_stage, converted, revenue, touchpoint_id, position, channel
     from {{ ref('int_path_touches') }}
     where touchpoint_id is not null
+    {%- if by_account and is_incremental() %}
+      and account_id in ({{ changed_accounts }})
+    {%- endif %}
 ),
 {%- if transform == 'unique' %}
 numbered as (
@@ -41,6 +59,7 @@ numbered as (
 {%- endif %}
 select
     path_id,
+    account_id,
     conversion_stage,
     converted,
     revenue,
@@ -50,8 +69,9 @@ select
     is_element_start,
     channel,
     {%- if transform == 'frequency' %}
-    channel || '(' || cast(channel_touches as {{ sql_type('text') }}) || ')' as label
+    channel || '(' || cast(channel_touches as {{ sql_type('text') }}) || ')' as label,
     {%- else %}
-    channel as label
+    channel as label,
     {%- endif %}
+    {{ run_stamp() }} as built_at
 from numbered

@@ -335,3 +335,15 @@ select r.account_id from (select distinct account_id from {{ relation }}) as r
 where r.account_id not in (select distinct j.account_id from {{ ref('account_journeys') }} as j)
   and r.account_id not in (select distinct s.account_id from {{ ref('stage_events') }} as s)
 {%- endmacro %}
+
+{#- The accounts whose rows in `relation` (a table of paths, stamped
+    `built_at`, rebuilt by account from `parent`, a table of paths stamped
+    alike) an incremental run rewrites: those whose rows `parent` wrote since
+    `relation`'s newest stamp, and those `relation` holds that `parent` no
+    longer has. -#}
+{% macro path_accounts_changed_since(parent, relation) -%}
+select p.account_id from {{ parent }} as p where p.built_at > {{ stamp_of(relation) }}
+union
+select r.account_id from (select distinct account_id from {{ relation }}) as r
+where r.account_id not in (select distinct p.account_id from {{ parent }} as p)
+{%- endmacro %}
