@@ -32,7 +32,68 @@ with contact_edges as (
     from (select {{ clean_id('contact_id') }} as contact_id from {{ ref('stg_contacts') }}) as c
     where contact_id is not null
 ),
-edges as (
+all_edges as (
+    select type_a, node_a, type_b, node_b, last_seen_at from {{ ref('int_identity_edges') }}
+    union all
+    select type_a, node_a, type_b, node_b, cast(null as timestamp) from contact_edges
+),
+{%- if is_incremental() %}
+{#- The scope is found by (type, identifier) pairs, and only the edges in
+    it are grouped and named: naming and grouping every edge of the graph
+    cost most of an incremental run (0.6 s of 1.0 at 1.4M edges). -#}
+previous_contacts as (
+    select identifier_type, identifier, person_id
+    from {{ this }}
+    where identifier_type in ('contact_id', 'email')
+),
+unreflected as (
+    -- contact edges whose ends are missing or apart in the previous build
+    select e.type_a, e.node_a, e.type_b, e.node_b
+    from all_edges as e
+    left join previous_contacts as pa on pa.identifier_type = e.type_a and pa.identifier = e.node_a
+    left join previous_contacts as pb on pb.identifier_type = e.type_b and pb.identifier = e.node_b
+    where e.type_a = 'contact_id'
+      and (pa.person_id is null or pb.person_id is null or pa.person_id <> pb.person_id)
+),
+recent as (
+    select type_a, node_a, type_b, node_b
+    from {{ ref('int_identity_edges') }}
+    where last_seen_at >= {{ window_start('last_seen_at') }}
+    union all
+    select type_a, node_a, type_b, node_b from unreflected
+),
+seeds as (
+    select type_a as identifier_type, node_a as identifier from recent
+    union
+    select type_b, node_b from recent
+),
+scope_pairs as (
+    -- the seeds and everyone who belonged to the same people before
+    select identifier_type, identifier from seeds
+    union
+    select p.identifier_type, p.identifier
+    from {{ this }} as p
+    where p.person_id in (
+        select q.person_id
+        from {{ this }} as q
+        join seeds as s on s.identifier_type = q.identifier_type and s.identifier = q.identifier
+    )
+),
+scope as (
+    select identifier_type || ':' || identifier as node from scope_pairs
+),
+edges_in_scope as (
+    select e.*
+    from all_edges as e
+    where exists (select 1 from scope_pairs as s where s.identifier_type = e.type_a and s.identifier = e.node_a)
+       or exists (select 1 from scope_pairs as s where s.identifier_type = e.type_b and s.identifier = e.node_b)
+),
+{%- else %}
+edges_in_scope as (
+    select * from all_edges
+),
+{%- endif %}
+scoped_edges as (
     -- a and b name each end once, typed ('email:pat@beta.io'), as the graph
     -- below uses them
     select
@@ -40,52 +101,14 @@ edges as (
         type_a || ':' || node_a as a,
         type_b || ':' || node_b as b,
         max(last_seen_at) as last_seen_at
-    from (
-        select type_a, node_a, type_b, node_b, last_seen_at from {{ ref('int_identity_edges') }}
-        union all
-        select type_a, node_a, type_b, node_b, cast(null as timestamp) from contact_edges
-    ) as e
+    from edges_in_scope
     group by type_a, node_a, type_b, node_b
 ),
 {%- if is_incremental() %}
 previous as (
-    select identifier_type || ':' || identifier as node, person_id, resolved_at from {{ this }}
-),
-unreflected as (
-    -- contact edges whose ends are missing or apart in the previous build
-    select e.a, e.b
-    from edges as e
-    left join previous as pa on pa.node = e.a
-    left join previous as pb on pb.node = e.b
-    where e.type_a = 'contact_id'
-      and (pa.person_id is null or pb.person_id is null or pa.person_id <> pb.person_id)
-),
-recent as (
-    select a, b from edges where last_seen_at >= {{ window_start('last_seen_at') }}
-    union all
-    select a, b from unreflected
-),
-seeds as (
-    select a as node from recent
-    union
-    select b from recent
-),
-scope as (
-    select node from seeds
-    union
-    select p.node
-    from previous as p
-    where p.person_id in (select q.person_id from previous as q join seeds as s on s.node = q.node)
-),
-scoped_edges as (
-    select e.*
-    from edges as e
-    where e.a in (select node from scope)
-       or e.b in (select node from scope)
-),
-{%- else %}
-scoped_edges as (
-    select * from edges
+    select p.identifier_type || ':' || p.identifier as node, p.person_id, p.resolved_at
+    from {{ this }} as p
+    join scope_pairs as s on s.identifier_type = p.identifier_type and s.identifier = p.identifier
 ),
 {%- endif %}
 device_load as (
@@ -95,7 +118,7 @@ device_load as (
         node_a as device,
         count(distinct case when type_b = 'user_id' then node_b end) as user_ids,
         count(distinct case when type_b = 'email' then node_b end) as emails
-    from edges
+    from {{ ref('int_identity_edges') }}
     where type_a = 'anonymous_id'
     {%- if is_incremental() %}
       and node_a in (select node_a from scoped_edges where type_a = 'anonymous_id')
@@ -159,7 +182,11 @@ select
     case when pr.person_id = {{ person_id }} then pr.resolved_at else {{ run_stamp() }} end as resolved_at
     {%- else %}
     {{ run_stamp() }} as resolved_at
-    {%- endif %}
+    {%- endif %},
+    -- when jmap last wrote the row: every identifier of the people an
+    -- incremental run recomputed, so persons finds them (a person that lost
+    -- an identifier to another keeps its key, but its rows are written again)
+    {{ run_stamp() }} as built_at
 from reach as r
 join nodes as n on n.node = r.node
 {%- if is_incremental() %}

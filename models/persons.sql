@@ -15,16 +15,41 @@ select person_id from {{ this }} where person_id not in (select person_id from {
     account), else from the email domain matched to an account's domain,
     never from a free-mail domain (journey.all_free_mail_domains).
 
-    Every run computes every person (contacts and domains carry no time;
-    the touches are counted from the stored int_touches, not from the
-    events joined with the identity map), but an incremental run writes
-    only the rows that differ from the table's: `changed_at` then says
-    when a person's row, or its set of identifiers (`identity_hash`), last
-    changed, and the account-level models rebuild the accounts of the people
-    changed since their own last build. `resolved_at` says when its account
-    or identifiers last changed: int_account_touches re-attaches the touches
-    of the people resolved since its last build. -#}
-with ids as (
+    An incremental run recomputes only the people whose row can have
+    changed since the table last changed (`scope_persons`), and writes only
+    the rows that differ from the stored ones: `changed_at` then says when a
+    person's row, or its set of identifiers (`identity_hash`), last changed,
+    and the account-level models rebuild the accounts of the people changed
+    since their own last build. `resolved_at` says when its account or
+    identifiers last changed: int_account_touches re-attaches the touches of
+    the people resolved since its last build. Contacts and accounts carry no
+    time, so their part is compared for every person who has a contact or is
+    matched by email domain (a few columns, not the whole row). -#}
+{%- set since = stamp_of(this, 'changed_at') %}
+with
+{%- if is_incremental() %}
+twin_clicks as (
+    -- ad clicks a landing page written since may have made a twin of: no
+    -- longer a touch of their person (int_touches deletes them)
+    select a.anonymous_id, a.email
+    from {{ ref('int_ad_clicks') }} as a
+    where a.gclid in (select w.gclid from {{ ref('int_web_events') }} as w where w.written_at > {{ since }} and w.gclid is not null)
+),
+recomputed as (
+    -- people whose identifiers identity_map wrote since (joined, split or
+    -- new, and those that lost an identifier: all their rows are written again)
+    select person_id from {{ ref('identity_map') }} where built_at > {{ since }}
+    union
+    -- people with a touch written since (new, or changed in place)
+    select person_id from {{ ref('int_touches') }} where built_at > {{ since }} and person_id is not null
+    union
+    select i.person_id
+    from {{ ref('identity_map') }} as i
+    where (i.identifier_type = 'anonymous_id' and i.identifier in (select anonymous_id from twin_clicks))
+       or (i.identifier_type = 'email' and i.identifier in (select email from twin_clicks))
+),
+{%- endif %}
+ids as (
     select person_id, identifier, identifier_type from {{ ref('identity_map') }}
 ),
 contacts as (
@@ -53,6 +78,51 @@ person_contacts as (
     ) as ranked
     where pick = 1
 ),
+domains as (
+    -- One account per domain (the oldest), so a shared domain cannot fan out.
+    select domain, account_id
+    from (
+        select domain, account_id, row_number() over (partition by domain order by created_at, account_id) as pick
+        from {{ ref('accounts') }}
+        where domain is not null
+    ) as ranked
+    where pick = 1
+),
+{%- if is_incremental() %}
+contact_changes as (
+    -- people whose primary contact, or what it gives them, differs from the
+    -- stored row (the CRM changed, or the contact joined or left them)
+    select coalesce(c.person_id, o.person_id) as person_id
+    from person_contacts as c
+    full join (select * from {{ this }} where contact_id is not null) as o on o.person_id = c.person_id
+    where c.person_id is null
+       or o.person_id is null
+       or c.contact_id is distinct from o.contact_id
+       or c.job_title is distinct from o.job_title
+       or c.seniority is distinct from o.seniority
+       or (c.account_id is not null and (o.match_method <> 'crm' or o.account_id is distinct from c.account_id))
+       or (c.account_id is null and o.match_method = 'crm')
+       or (c.email is not null and c.email is distinct from o.email)
+),
+domain_changes as (
+    -- people matched (or not) by their email's domain, whose domain now
+    -- names another account
+    select o.person_id
+    from {{ this }} as o
+    left join domains as d on d.domain = split_part(o.email, '@', 2)
+    where o.match_method <> 'crm'
+      and o.email is not null
+      and split_part(o.email, '@', 2) not in {{ in_list(journey.all_free_mail_domains) }}
+      and d.account_id is distinct from o.account_id
+),
+scope_persons as (
+    select person_id from recomputed
+    union
+    select person_id from contact_changes
+    union
+    select person_id from domain_changes
+),
+{%- endif %}
 person_emails as (
     -- Business addresses before free-mail ones, then alphabetical: deterministic.
     select person_id, email
@@ -66,16 +136,9 @@ person_emails as (
             ) as pick
         from ids
         where identifier_type = 'email'
-    ) as ranked
-    where pick = 1
-),
-domains as (
-    -- One account per domain (the oldest), so a shared domain cannot fan out.
-    select domain, account_id
-    from (
-        select domain, account_id, row_number() over (partition by domain order by created_at, account_id) as pick
-        from {{ ref('accounts') }}
-        where domain is not null
+        {%- if is_incremental() %}
+          and person_id in (select person_id from scope_persons)
+        {%- endif %}
     ) as ranked
     where pick = 1
 ),
@@ -86,12 +149,18 @@ people as (
     -- at 1.35M identifiers, this 0.43 s)
     select person_id, {{ set_fingerprint("identifier_type || ':' || identifier") }} as identity_hash
     from ids
+    {%- if is_incremental() %}
+    where person_id in (select person_id from scope_persons)
+    {%- endif %}
     group by person_id
 ),
 seen as (
     select person_id, min(occurred_at) as first_seen_at, max(occurred_at) as last_seen_at, count(*) as touches
     from {{ ref('int_touches') }}
     where person_id is not null
+    {%- if is_incremental() %}
+      and person_id in (select person_id from scope_persons)
+    {%- endif %}
     group by person_id
 ),
 current_rows as (

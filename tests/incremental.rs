@@ -125,7 +125,7 @@ fn incremental_run_equals_full_refresh() {
         ("journey_staging.int_path_touches", "exclude (built_at)"),
         ("journey.sessions", ""),
         ("journey.touchpoints", ""),
-        ("journey.identity_map", "exclude (resolved_at)"),
+        ("journey.identity_map", "exclude (resolved_at, built_at)"),
         ("journey.persons", "exclude (changed_at, resolved_at)"),
         ("journey.stage_events", "exclude (built_at)"),
         ("journey.account_journeys", "exclude (built_at)"),
