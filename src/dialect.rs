@@ -34,6 +34,18 @@ pub const STAGING_SUFFIX: &str = "__jmap_new";
 /// Suffix of the table holding an incremental run's scope (delete+insert).
 pub const SCOPE_SUFFIX: &str = "__jmap_scope";
 
+/// The comments around a value the template marked with `prefetch(query,
+/// type)`: an incremental build computes it before the body and writes it
+/// in as a literal (crate::run::prefetch).
+pub const PREFETCH_OPEN: &str = "/*jmap:prefetch ";
+pub const PREFETCH_CLOSE: &str = "/*jmap:end*/";
+
+/// The text `prefetch(query, type)` renders: the subquery between the
+/// markers, the first naming its type. Unreplaced, it runs as the subquery.
+pub fn prefetch_marker(query: &str, sql_type: &str) -> String {
+    format!("{PREFETCH_OPEN}{sql_type}*/({query}){PREFETCH_CLOSE}")
+}
+
 /// Words that must be quoted when used as identifiers: the reserved keywords
 /// of PostgreSQL 15 (`pg_get_keywords()`, categories R and T) and of DuckDB 2.0
 /// (`duckdb_keywords()`, reserved and type_function), sorted for binary search.

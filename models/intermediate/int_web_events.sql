@@ -13,6 +13,23 @@
     the start of its last session that the new events could extend; the rest
     of the table is untouched (strategy time_range, partitioned by device). -#}
 {%- set timeout_seconds = journey.session_timeout_minutes * 60 %}
+{#- The earliest time any device's rows are needed from: the window's start,
+    or the start of an earlier session the window can extend. Only rows from
+    then on are cleaned: without that filter every event of the source was
+    cleaned before the window was taken (at 10M events with nothing new,
+    15.5 CPU s for this model; 3.2 with it). It is prefetched, so the source's
+    scan filters by a literal before reading the other columns (0.25 s
+    against 0.6 s for the body with the subquery, which was joined after the
+    scan). -#}
+{%- set earliest %}
+select case when r.resume_at < b.window_start then r.resume_at else b.window_start end
+from (select {{ window_start() }} as window_start) as b
+cross join (
+    select min(t.occurred_at) as resume_at
+    from {{ this }} as t
+    where t.session_ended_at >= {{ window_start() }} - {{ journey.session_timeout_minutes }} * interval '1 minute'
+) as r
+{%- endset %}
 with
 {%- if is_incremental() %}
 bounds as (
@@ -26,16 +43,6 @@ resume as (
     cross join bounds as b
     where t.session_ended_at >= b.window_start - {{ journey.session_timeout_minutes }} * interval '1 minute'
     group by t.device_id
-),
-earliest as (
-    -- The earliest time any device's rows are needed from: only rows from
-    -- then on are cleaned (a constant filter, applied right after the scan;
-    -- the per-device bound in scoped needs the cleaned device id). Without
-    -- it every event of the source was cleaned before the window was taken:
-    -- at 10M events with nothing new, 15.5 CPU s for this model; 3.2 with it.
-    select min(case when r.resume_at < b.window_start then r.resume_at else b.window_start end) as since
-    from bounds as b
-    left join resume as r on true
 ),
 {%- endif %}
 cleaned as (
@@ -61,7 +68,7 @@ cleaned as (
       -- identify calls are identity facts, not visits: int_identifies
       and coalesce(lower(trim(event_type)), '') <> 'identify'
       {%- if is_incremental() %}
-      and occurred_at >= (select since from earliest)
+      and occurred_at >= {{ prefetch(earliest, 'timestamp') }}
       {%- endif %}
 ),
 devices as (

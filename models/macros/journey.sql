@@ -53,7 +53,7 @@ false
     The column is qualified: were it missing from an older build of the
     table, an unqualified name would bind to the outer query's column. -#}
 {% macro window_start(column='occurred_at') -%}
-(select coalesce(max(this_run.{{ column }}), cast('1900-01-01' as timestamp)) - {{ journey.incremental_window_hours }} * interval '1 hour' from {{ this }} as this_run)
+{{ prefetch("select coalesce(max(this_run." ~ column ~ "), cast('1900-01-01' as timestamp)) - " ~ journey.incremental_window_hours ~ " * interval '1 hour' from " ~ this ~ " as this_run", 'timestamp') }}
 {%- endmacro %}
 
 {#- An identifier cleaned for matching: trimmed, and null when it is empty, a
@@ -316,9 +316,11 @@ left join {{ stored }} as o on o.{{ key }} = c.{{ key }}
 {%- endmacro %}
 
 {#- The newest stamp in `relation`'s `column`, or a time before every stamp
-    when it has no rows. -#}
+    when it has no rows. Both are prefetched: an incremental build computes
+    them before its body, which then filters by a literal (scans skip what
+    it rules out). -#}
 {% macro stamp_of(relation, column='built_at') -%}
-(select coalesce(max(stamped.{{ column }}), cast('1900-01-01 00:00:00+00' as timestamptz)) from {{ relation }} as stamped)
+{{ prefetch("select coalesce(max(stamped." ~ column ~ "), cast('1900-01-01 00:00:00+00' as timestamptz)) from " ~ relation ~ " as stamped", 'timestamptz') }}
 {%- endmacro %}
 
 {#- The accounts whose paths (`relation`, its rows stamped `built_at`) an

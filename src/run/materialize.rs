@@ -5,6 +5,7 @@
 //! the old table until the new one is complete, and a failed build leaves the
 //! old table untouched.
 
+use super::prefetch;
 use crate::adapter::{self, DbError, Session};
 use crate::compile::CompiledModel;
 use crate::config::{Materialized, OnSchemaChange, Strategy};
@@ -352,10 +353,19 @@ fn build_incremental(
     let rel = m.relation();
     let incr_name = format!("{}{INCREMENTAL_SUFFIX}", m.identifier);
     let incr = dialect::relation(&m.schema, &incr_name);
+    // The values the body and its scope are filtered by are computed first
+    // and written in as literals (see prefetch), in both alike so that the
+    // scope's text is still found in the body.
+    let scope = scope_query(m)?;
+    let mut texts = vec![m.sql.as_str()];
+    texts.extend(scope.map(|(query, _)| query));
+    let inlined = prefetch::inline(session, &texts)?;
+    let sql = &inlined[0];
+    let scope = scope.map(|(_, column)| (inlined[1].as_str(), column));
     // A scope is evaluated once, into a table that the delete reads and that
     // stands in for the scope's text where the body repeats it (a model
     // usually builds only the keys of its scope).
-    let scope = match scope_query(m)? {
+    let scope = match scope {
         Some((query, column)) => {
             let table = dialect::relation(
                 &m.schema,
@@ -374,8 +384,8 @@ fn build_incremental(
         None => None,
     };
     let body = match &scope {
-        Some((query, _, table)) => substitute_scope(&m.sql, query, table),
-        None => m.sql.clone(),
+        Some((query, _, table)) => substitute_scope(sql, query, table),
+        None => sql.clone(),
     };
     session.execute(&d.drop_table(&incr))?;
     let result = with_body(session, &d.create_table_as(&incr, &body)).and_then(|()| {

@@ -3,6 +3,7 @@
 //! descendants; independent branches go on unless `fail_fast`.
 
 pub mod materialize;
+pub mod prefetch;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;

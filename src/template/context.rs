@@ -417,6 +417,13 @@ pub fn is_incremental_fn() -> Result<bool, minijinja::Error> {
     Ok(value)
 }
 
+/// `prefetch(query, type)`: a scalar subquery that an incremental build
+/// computes once before its body and writes in as a literal of `type`
+/// (crate::run::prefetch), so that the engine can filter by it in its scans.
+pub fn prefetch_fn(query: String, sql_type: String) -> String {
+    crate::dialect::prefetch_marker(&query, &sql_type)
+}
+
 /// `fixpoint_start()`: true while rendering a fixpoint model's first iteration.
 pub fn fixpoint_start_fn() -> Result<bool, minijinja::Error> {
     Ok(current()?.fixpoint_start)

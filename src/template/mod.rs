@@ -57,6 +57,7 @@ impl Renderer {
         env.add_function("env_var", context::env_var_fn);
         env.add_function("sources_of_kind", context::sources_of_kind_fn);
         env.add_function("fixpoint_start", context::fixpoint_start_fn);
+        env.add_function("prefetch", context::prefetch_fn);
         // Globals rather than render variables, so imported macros see them.
         env.add_global("this", Value::from_object(ThisValue));
         env.add_global("journey", Value::from_object(context::SharedView::Journey));
