@@ -336,6 +336,46 @@ fn is_incremental_sees_the_existing_table() {
 }
 
 #[test]
+fn prefetch_values_are_computed_before_the_body_and_read_as_literals() {
+    // The newest id, a text with a quote and an empty max (null) are each
+    // computed once and written into the body as literals of their type.
+    let p = TestProject::new("vars:\n  n: 3\n");
+    p.write(
+        "models/nums.sql",
+        "{{ config(materialized='incremental') }}\n\
+         select i, 'it''s' as note from range({{ var('n') }}) as r(i)\n\
+         {% if is_incremental() %}where i > {{ prefetch('select max(i) from ' ~ this, 'bigint') }}\n\
+           and note = {{ prefetch('select max(note) from ' ~ this, 'text') }}\n\
+           and {{ prefetch('select max(i) from ' ~ this ~ ' where false', 'bigint') }} is null{% endif %}\n",
+    );
+    p.jmap(&["run"]).success();
+    p.jmap(&["run", "--vars", "{n: 5}"]).success();
+    assert_eq!(
+        rows(
+            &p,
+            "select count(*), count(distinct i), max(i) from journey.nums"
+        ),
+        vec![vec!["5".to_owned(), "5".to_owned(), "4".to_owned()]]
+    );
+    // The compiled text keeps the queries (marked), which run as they are
+    // outside an incremental build.
+    let compiled = p.read("target/compiled/models/nums.sql");
+    assert!(
+        compiled.contains("(select max(i) from journey.nums)"),
+        "{compiled}"
+    );
+    // An error in a prefetched query fails the model with the engine's message.
+    p.write(
+        "models/nums.sql",
+        "{{ config(materialized='incremental') }}\n\
+         select i from range(3) as r(i)\n\
+         {% if is_incremental() %}where i > {{ prefetch('select max(no_such_column) from ' ~ this, 'bigint') }}{% endif %}\n",
+    );
+    let out = p.jmap(&["run"]);
+    out.code(1);
+}
+
+#[test]
 fn selection_runs_only_the_chosen_models() {
     let p = TestProject::new("");
     p.write(
