@@ -4,18 +4,8 @@
     Person-based paths (journey.attribution.person_based) are rebuilt whole,
     as int_path_touches is. -#}
 {%- set by_account = not journey.attribution.person_based %}
-{%- if by_account %}
-{{ config(
-    materialized='incremental',
-    unique_key='account_id',
-    incremental_strategy='delete+insert',
-    tags=['core', 'output', 'paths']
-) }}
 {%- set changed_accounts = path_accounts_changed_since(ref('int_path_touches'), this) %}
-{{ config(scope=changed_accounts) }}
-{%- else %}
-{{ config(materialized='table', tags=['core', 'output', 'paths']) }}
-{%- endif %}
+{{ paths_by_account(changed_accounts, ['core', 'output', 'paths']) }}
 {#- One row per conversion (and per account that did not convert, for each
     conversion type): the ordered channels of the touches before it. A path
     with no touch in its window has length 0 and an empty channel_path. -#}

@@ -1,19 +1,9 @@
 {#- Rebuilt by account like int_path_touches, which it reads (whole when
     paths are person-based, as int_path_touches is). -#}
 {%- set by_account = not journey.attribution.person_based %}
-{%- if by_account %}
-{{ config(
-    materialized='incremental',
-    unique_key='account_id',
-    incremental_strategy='delete+insert',
-    schema='staging',
-    tags=['intermediate', 'attribution']
-) }}
+{{ config(schema='staging') }}
 {%- set changed_accounts = path_accounts_changed_since(ref('int_path_touches'), this) %}
-{{ config(scope=changed_accounts) }}
-{%- else %}
-{{ config(materialized='table', schema='staging', tags=['intermediate', 'attribution']) }}
-{%- endif %}
+{{ paths_by_account(changed_accounts, ['intermediate', 'attribution']) }}
 {#- Paths simplified for the data-driven models (journey.attribution.
     path_transform): `unique` keeps every touch; `exposure` merges repeats in
     a row (A > A > B is A > B); `first` keeps the first occurrence of each

@@ -1,19 +1,9 @@
 {#- Rebuilt by account like int_path_elements, which it reads (whole when
     paths are person-based). -#}
 {%- set by_account = not journey.attribution.person_based %}
-{%- if by_account %}
-{{ config(
-    materialized='incremental',
-    unique_key='account_id',
-    incremental_strategy='delete+insert',
-    schema='staging',
-    tags=['intermediate', 'attribution', 'shapley']
-) }}
+{{ config(schema='staging') }}
 {%- set changed_accounts = path_accounts_changed_since(ref('int_path_elements'), this) %}
-{{ config(scope=changed_accounts) }}
-{%- else %}
-{{ config(materialized='table', schema='staging', tags=['intermediate', 'attribution', 'shapley']) }}
-{%- endif %}
+{{ paths_by_account(changed_accounts, ['intermediate', 'attribution', 'shapley']) }}
 {#- Each path's element sequence after path_transform as one text key
     ("A > B > C"): paths with the same key share their Shapley credits.
     Built once for int_shapley_credits (every path) and attribution_touchpoints

@@ -349,3 +349,17 @@ union
 select r.account_id from (select distinct account_id from {{ relation }}) as r
 where r.account_id not in (select distinct p.account_id from {{ parent }} as p)
 {%- endmacro %}
+
+{#- The config of a table of paths kept by account (conversion_paths and the
+    attribution tables per path): incremental, delete+insert by account with
+    `changed_accounts` (path_accounts_changed_since) as its scope, or a table
+    rebuilt whole when paths are person-based (their parent is too). A
+    custom schema is configured before `changed_accounts` is rendered, which
+    names `this`. -#}
+{% macro paths_by_account(changed_accounts, tags) -%}
+{%- if journey.attribution.person_based %}
+{{- config(materialized='table', tags=tags) }}
+{%- else %}
+{{- config(materialized='incremental', unique_key='account_id', incremental_strategy='delete+insert', tags=tags, scope=changed_accounts) }}
+{%- endif %}
+{%- endmacro %}
