@@ -189,10 +189,50 @@ fn an_incremental_model_whose_table_lacks_a_new_column_says_to_rebuild_it() {
     assert!(err.contains("model `visits` failed"), "{err}");
     assert!(err.contains("models/visits.sql:3"), "{err}");
     assert!(
-        err.contains("rebuild it and what reads it once: jmap run --full-refresh --select visits+"),
+        err.contains(
+            "rebuild them and what reads them once: jmap run --full-refresh --select visits+"
+        ),
         "{err}"
     );
     p.jmap(&["run", "--full-refresh", "--select", "visits+"])
         .success();
     p.jmap(&["run"]).success();
+}
+
+#[test]
+fn a_model_reading_a_new_column_of_an_incremental_parent_says_to_rebuild_both() {
+    let p = TestProject::new("");
+    let child = "{{ config(materialized='incremental', unique_key='id') }}\n\
+                 select id{% if var('seen', false) %}, seen{% endif %} from {{ ref('visits') }}\n";
+    p.write(
+        "models/visits.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\nselect 1 as id\n",
+    );
+    p.write("models/counts.sql", child);
+    p.jmap(&["run"]).success();
+    // visits gains a column, which its stored table does not get (an
+    // incremental run keeps the table's columns); counts now reads it.
+    p.write(
+        "models/visits.sql",
+        "{{ config(materialized='incremental', unique_key='id') }}\nselect 1 as id, 2 as seen\n",
+    );
+    let a = p.jmap(&["run", "--vars", "{seen: true}"]).code(1);
+    let err = stderr(&a);
+    assert!(err.contains("model `counts` failed"), "{err}");
+    assert!(
+        err.contains("reads `journey.counts`, `journey.visits` as earlier runs built them")
+            && err.contains("jmap run --full-refresh --select counts+ visits+"),
+        "{err}"
+    );
+    p.jmap(&[
+        "run",
+        "--vars",
+        "{seen: true}",
+        "--full-refresh",
+        "--select",
+        "counts+",
+        "visits+",
+    ])
+    .success();
+    p.jmap(&["run", "--vars", "{seen: true}"]).success();
 }

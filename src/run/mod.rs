@@ -682,16 +682,38 @@ pub fn model_error(compiled: &Compiled, m: &CompiledModel, e: &BuildError) -> Er
         err = err.note(detail.clone());
     }
     if m.incremental_run && names_a_missing_column(&e.error.message) {
-        // An incremental run reads the table an earlier version of the model
-        // built (`{{ this }}`); after an upgrade that added a column to it,
-        // that table lacks the column until the model is rebuilt once.
+        // An incremental run reads the tables earlier versions of the model
+        // and of its incremental parents built (theirs are not rebuilt
+        // either); after an upgrade that added a column to one of them, that
+        // table lacks the column until it is rebuilt once.
+        let stale = stale_tables(compiled, m);
         err = err.help(format!(
-            "this incremental run reads `{}` as an earlier run built it; if the model's columns changed since, rebuild it and what reads it once: jmap run --full-refresh --select {}+",
-            m.relation(),
-            m.name
+            "this incremental run reads {} as earlier runs built {}; if their columns changed since (an upgrade), rebuild them and what reads them once: jmap run --full-refresh --select {}",
+            stale
+                .iter()
+                .map(|s| format!("`{}`", s.relation()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if stale.len() == 1 { "it" } else { "them" },
+            stale
+                .iter()
+                .map(|s| format!("{}+", s.name))
+                .collect::<Vec<_>>()
+                .join(" ")
         ));
     }
     err
+}
+
+/// The model and its parents that an incremental run reads as earlier runs
+/// left them: itself and its incremental parents with a stored table.
+fn stale_tables<'a>(compiled: &'a Compiled, m: &'a CompiledModel) -> Vec<&'a CompiledModel> {
+    let parents = m
+        .refs
+        .iter()
+        .filter_map(|r| compiled.models.get(r))
+        .filter(|p| p.config.materialized == Materialized::Incremental && p.incremental_run);
+    std::iter::once(m).chain(parents).collect()
 }
 
 /// DuckDB's and Postgres's messages for a name that is not there. (DuckDB
