@@ -266,6 +266,26 @@ fn delete_insert_with_a_scope_also_deletes_keys_that_lost_every_row() {
 }
 
 #[test]
+fn an_error_in_a_scope_points_at_the_template_line() {
+    // The scope's query is also in the body (as a model filters by it): its
+    // error names the line of the model's template it came from.
+    let p = TestProject::new("");
+    p.write(
+        "models/grp.sql",
+        "{% set changed %}select grp from {{ this }}\n\
+         where no_such_column > 0{% endset %}\n\
+         {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='grp', scope=changed) }}\n\
+         select 'g1' as grp\n\
+         {% if is_incremental() %}where grp not in ({{ changed }}){% endif %}\n",
+    );
+    p.jmap(&["run"]).success();
+    let out = p.jmap(&["run"]).code(1);
+    let err = stderr(&out);
+    assert!(err.contains("model `grp` failed"), "{err}");
+    assert!(err.contains("models/grp.sql:5"), "{err}");
+}
+
+#[test]
 fn a_scope_key_replaces_whole_groups_of_a_table_keyed_by_item() {
     // Rows are (group, item), keyed by item. Between the runs g1 loses its
     // only item, g2 loses both of its items for a new one, g3 stays and g4

@@ -372,13 +372,13 @@ fn build_incremental(
                 &format!("{}{}", m.identifier, dialect::SCOPE_SUFFIX),
             );
             session.execute(&d.drop_table(&table))?;
-            session.execute(
-                &d.create_table_as(
-                    &table,
-                    &format!("select * from (\n{query}\n) as jmap_scope"),
-                )
-                .0,
-            )?;
+            let (stmt, offset) = d.create_table_as(
+                &table,
+                &format!("select * from (\n{query}\n) as jmap_scope"),
+            );
+            session
+                .execute(&stmt)
+                .map_err(|error| scope_error(error, sql, query, offset + 1))?;
             Some((query, column, table))
         }
         None => None,
@@ -397,6 +397,27 @@ fn build_incremental(
         let _ = session.execute(&d.drop_table(table));
     }
     result
+}
+
+/// A failure of the scope's query, pointed at the body's line (and so the
+/// template's) where the body holds the same text, as it usually does: the
+/// scope's query was `offset` lines into the failing statement.
+fn scope_error(mut error: DbError, body: &str, scope: &str, offset: usize) -> BuildError {
+    let start = (!scope.trim().is_empty())
+        .then(|| body.find(scope))
+        .flatten()
+        .map(|at| body[..at].matches('\n').count());
+    let line = match (error.line, start) {
+        (Some(line), Some(start)) if line > offset => Some(start + line - offset),
+        _ => None,
+    };
+    error.line = line;
+    BuildError {
+        error,
+        body_offset: line.map(|_| 0),
+        in_initial: false,
+        details: Vec::new(),
+    }
 }
 
 /// The body with each copy of the scope's text read from `table` instead,
