@@ -330,6 +330,21 @@ fn a_scope_key_replaces_whole_groups_of_a_table_keyed_by_item() {
             && err.contains("add config(scope=...)"),
         "{err}"
     );
+
+    // ... of the model's table.
+    p.write(
+        "models/by_item.sql",
+        "{% set changed %}select grp from {{ this }}{% endset %}\n\
+         {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='item', scope=changed, scope_key='group_name') }}\n\
+         select grp, item from {{ ref('src') }}\n",
+    );
+    let out = p.jmap(&["run", "--vars", "{batch: 2}", "--select", "by_item"]);
+    assert_eq!(out.get_output().status.code(), Some(1));
+    let err = stdout(&out) + &stderr(&out);
+    assert!(
+        err.contains("`scope_key` names `group_name`, which `journey.by_item` does not have (its columns: grp, item)"),
+        "{err}"
+    );
 }
 
 #[test]

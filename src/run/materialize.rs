@@ -484,6 +484,23 @@ fn apply_increment(
                 || m.config.on_schema_change == OnSchemaChange::AppendNewColumns
         })
         .collect();
+    if let Some((column, _)) = scope_table
+        && !target_names.contains(&column)
+    {
+        let what = if m.config.scope_key.is_some() {
+            "`scope_key`"
+        } else {
+            "the unique_key a `scope` selects"
+        };
+        return Err(DbError {
+            message: format!(
+                "{what} names `{column}`, which `{rel}` does not have (its columns: {}): name one of them, or add the column and rebuild with --full-refresh",
+                target_names.join(", ")
+            ),
+            line: None,
+        }
+        .into());
+    }
     let keys = &m.config.unique_key;
     let strategy = m.config.incremental_strategy;
     let needs = |what: &str| -> Result<Built, BuildError> {
