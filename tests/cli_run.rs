@@ -399,15 +399,20 @@ fn prefetch_values_are_computed_before_the_body_and_read_as_literals() {
         compiled.contains("(select max(i) from journey.nums)"),
         "{compiled}"
     );
-    // An error in a prefetched query fails the model with the engine's message.
+    // An error in a prefetched query fails the model at its template line.
     p.write(
         "models/nums.sql",
         "{{ config(materialized='incremental') }}\n\
          select i from range(3) as r(i)\n\
          {% if is_incremental() %}where i > {{ prefetch('select max(no_such_column) from ' ~ this, 'bigint') }}{% endif %}\n",
     );
-    let out = p.jmap(&["run"]);
-    out.code(1);
+    let out = p.jmap(&["run"]).code(1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("model `nums` failed") && err.contains("no_such_column"),
+        "{err}"
+    );
+    assert!(err.contains("models/nums.sql:3"), "{err}");
 }
 
 #[test]

@@ -359,7 +359,8 @@ fn build_incremental(
     let scope = scope_query(m)?;
     let mut texts = vec![m.sql.as_str()];
     texts.extend(scope.map(|(query, _)| query));
-    let inlined = prefetch::inline(session, &texts)?;
+    let inlined = prefetch::inline(session, &texts)
+        .map_err(|f| located_in_body(f.error, &f.body, &f.marked, 0))?;
     let sql = &inlined[0];
     let scope = scope.map(|(_, column)| (inlined[1].as_str(), column));
     // A scope is evaluated once, into a table that the delete reads and that
@@ -378,7 +379,7 @@ fn build_incremental(
             );
             session
                 .execute(&stmt)
-                .map_err(|error| scope_error(error, sql, query, offset + 1))?;
+                .map_err(|error| located_in_body(error, sql, query, offset + 1))?;
             Some((query, column, table))
         }
         None => None,
@@ -399,12 +400,13 @@ fn build_incremental(
     result
 }
 
-/// A failure of the scope's query, pointed at the body's line (and so the
-/// template's) where the body holds the same text, as it usually does: the
-/// scope's query was `offset` lines into the failing statement.
-fn scope_error(mut error: DbError, body: &str, scope: &str, offset: usize) -> BuildError {
-    let start = (!scope.trim().is_empty())
-        .then(|| body.find(scope))
+/// A failure of a query run apart from the body (a scope, a prefetched
+/// value), pointed at the body's line (and so the template's) where the
+/// body holds the same text, as it usually does: the query was `offset`
+/// lines into the failing statement.
+fn located_in_body(mut error: DbError, body: &str, query: &str, offset: usize) -> BuildError {
+    let start = (!query.trim().is_empty())
+        .then(|| body.find(query))
         .flatten()
         .map(|at| body[..at].matches('\n').count());
     let line = match (error.line, start) {

@@ -68,10 +68,19 @@ fn literal(value: &Cell, sql_type: &str, replaced: &str) -> String {
     }
 }
 
+/// A marked value whose query failed: the engine's error, and the marked
+/// text as it stands in `body` (the first of the texts being inlined, its
+/// lines where they were: literals keep them), to point at its line.
+pub struct Failed {
+    pub error: DbError,
+    pub marked: String,
+    pub body: String,
+}
+
 /// Every marked value of each of `sqls` computed once (as text, so that
 /// both engines give it back exactly) and written in as a literal; a value
 /// whose query holds another is computed once that one is a literal.
-pub fn inline(session: &mut dyn Session, sqls: &[&str]) -> Result<Vec<String>, DbError> {
+pub fn inline(session: &mut dyn Session, sqls: &[&str]) -> Result<Vec<String>, Failed> {
     let mut out: Vec<String> = sqls.iter().map(|s| (*s).to_owned()).collect();
     loop {
         let mut values: Vec<(String, String)> = Vec::new();
@@ -80,7 +89,15 @@ pub fn inline(session: &mut dyn Session, sqls: &[&str]) -> Result<Vec<String>, D
                 if values.iter().any(|(text, _)| text == m.text) {
                     continue;
                 }
-                let rows = session.query(&format!("select cast({} as text)", m.query))?;
+                // (the query on the statement's first line: an error's
+                // line in it is its line in the marked text)
+                let rows = session
+                    .query(&format!("select cast({} as text)", m.query))
+                    .map_err(|error| Failed {
+                        error,
+                        marked: m.text.to_owned(),
+                        body: out[0].clone(),
+                    })?;
                 let value = rows
                     .rows
                     .into_iter()
