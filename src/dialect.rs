@@ -333,6 +333,21 @@ impl Dialect {
         format!("select count(*) from {rel}")
     }
 
+    /// One text that changes when any row of `rel` (a table, a file read
+    /// or a subquery) changes: the row count and the sum of every row's
+    /// hash, so the order of the rows does not count.
+    pub fn fingerprint_rows(self, rel: &str) -> String {
+        let row_hash = match self {
+            Dialect::DuckDb => "hash(jmap_rows)",
+            Dialect::Postgres => "hashtextextended(jmap_rows::text, 0)",
+        };
+        format!(
+            "select cast(count(*) as {t}) || ':' || coalesce(cast(sum({row_hash}) as {t}), '') \
+             from (select * from {rel}) as jmap_rows",
+            t = self.logical_type("text").expect("known type")
+        )
+    }
+
     /// The largest change of `values` between two iterations matched on `keys`
     /// (a row present in only one counts its whole value).
     pub fn max_change(self, next: &str, prev: &str, keys: &[String], values: &[String]) -> String {

@@ -150,6 +150,7 @@ fn execute(s: &Settings<'_>, mode: Mode, reporter: &Reporter) -> Result<i32, Err
     let opts = RunOptions {
         threads,
         fail_fast: s.fail_fast,
+        reuse: !s.full_refresh,
         store_failures: s
             .ci
             .store_failures

@@ -9,6 +9,7 @@ use crate::run::{NodeKind, NodeResult, Status};
 pub fn progress_line(r: &NodeResult, index: usize, total: usize) -> String {
     let width = total.to_string().len();
     let amount = match r.kind {
+        _ if crate::run::is_kept(r) => Some("kept".to_owned()),
         NodeKind::Model => r.rows.map(|n| format!("{} rows", thousands(n))),
         NodeKind::Test => r
             .failures
@@ -57,8 +58,12 @@ pub fn summary_table(results: &[NodeResult]) -> Table {
             TCell::new(&r.name),
             TCell::new(&r.materialized),
             TCell::new(r.label()),
-            TCell::new(amount.map(thousands).unwrap_or_default())
-                .set_alignment(CellAlignment::Right),
+            TCell::new(if crate::run::is_kept(r) {
+                "kept".to_owned()
+            } else {
+                amount.map(thousands).unwrap_or_default()
+            })
+            .set_alignment(CellAlignment::Right),
             TCell::new(format!("{:.2}", r.seconds)).set_alignment(CellAlignment::Right),
         ]);
     }
@@ -73,8 +78,17 @@ pub fn counts_line(results: &[NodeResult], elapsed: f64) -> String {
     } else {
         String::new()
     };
+    let kept = results
+        .iter()
+        .filter(|r| r.kind == NodeKind::Model && crate::run::is_kept(r))
+        .count();
+    let kept = if kept > 0 {
+        format!("; {kept} kept (inputs unchanged)")
+    } else {
+        String::new()
+    };
     format!(
-        "Done in {elapsed:.2}s: {} ok, {} error{warn}, {} skipped",
+        "Done in {elapsed:.2}s: {} ok, {} error{warn}, {} skipped{kept}",
         count(Status::Success),
         count(Status::Error),
         count(Status::Skipped)

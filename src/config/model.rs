@@ -135,6 +135,11 @@ pub struct ConfigPatch {
     pub enabled: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_refresh: Option<bool>,
+    /// `false`: rebuild the table on every run, even when its inputs are
+    /// unchanged (for a model reading a table not named through `ref()` or
+    /// `source()`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse: Option<bool>,
 }
 
 /// The keys `config()` accepts, for "did you mean" suggestions.
@@ -155,6 +160,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "alias",
     "enabled",
     "full_refresh",
+    "reuse",
 ];
 
 impl ConfigPatch {
@@ -181,7 +187,8 @@ impl ConfigPatch {
             schema,
             alias,
             enabled,
-            full_refresh
+            full_refresh,
+            reuse
         );
         if let Some(tags) = &later.tags {
             let mine = self.tags.get_or_insert_with(Vec::new);
@@ -229,6 +236,7 @@ impl ConfigPatch {
             alias: self.alias.clone(),
             enabled: self.enabled.unwrap_or(true),
             full_refresh: self.full_refresh,
+            reuse: self.reuse.unwrap_or(true),
         }
     }
 }
@@ -255,6 +263,15 @@ pub struct ModelConfig {
     pub enabled: bool,
     /// `Some(false)` keeps an incremental model incremental under `--full-refresh`.
     pub full_refresh: Option<bool>,
+    /// Whether a table whose inputs are unchanged is kept (run/reuse.rs).
+    /// Written only when off, so manifests of models that keep the default
+    /// read as before.
+    #[serde(skip_serializing_if = "is_true")]
+    pub reuse: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub struct Built {
     pub rows: Option<i64>,
     /// e.g. "created table", "merged 120 rows".
     pub action: String,
+    /// Whether the rows may differ from before: false only for an
+    /// incremental run that added, deleted and re-scoped nothing.
+    pub changed: bool,
 }
 
 /// A failure and, if it happened in a statement embedding the model body, how
@@ -57,6 +60,7 @@ pub fn build(
         Materialized::Ephemeral => Ok(Built {
             rows: None,
             action: "inlined".into(),
+            changed: true,
         }),
         Materialized::View => build_view(session, d, m, existing),
         Materialized::Table => build_table(session, d, m, existing, audit),
@@ -148,6 +152,7 @@ fn build_fixpoint(
     Ok(Built {
         rows: Some(rows),
         action: format!("converged in {iterations} iterations (last change {change:.1e})"),
+        changed: true,
     })
 }
 
@@ -220,6 +225,7 @@ fn build_view(
     Ok(Built {
         rows: None,
         action: "created view".into(),
+        changed: true,
     })
 }
 
@@ -268,6 +274,7 @@ fn build_table(
     Ok(Built {
         rows: Some(rows),
         action: "created table".into(),
+        changed: true,
     })
 }
 
@@ -366,6 +373,7 @@ fn build_incremental(
     // A scope is evaluated once, into a table that the delete reads and that
     // stands in for the scope's text where the body repeats it (a model
     // usually builds only the keys of its scope).
+    let mut scoped = 0;
     let scope = match scope {
         Some((query, column)) => {
             let table = dialect::relation(
@@ -380,6 +388,7 @@ fn build_incremental(
             session
                 .execute(&stmt)
                 .map_err(|error| located_in_body(error, sql, query, offset + 1))?;
+            scoped = adapter::scalar_i64(session, &d.count_rows(&table))?;
             Some((query, column, table))
         }
         None => None,
@@ -392,6 +401,10 @@ fn build_incremental(
     let result = with_body(session, &d.create_table_as(&incr, &body)).and_then(|()| {
         let scope_table = scope.as_ref().map(|(_, column, t)| (*column, t.as_str()));
         apply_increment(session, d, m, &rel, &incr, &incr_name, scope_table, audit)
+    });
+    let result = result.map(|built| Built {
+        changed: built.changed || scoped > 0,
+        ..built
     });
     let _ = session.execute(&d.drop_table(&incr));
     if let Some((_, _, table)) = &scope {
@@ -551,5 +564,6 @@ fn apply_increment(
     Ok(Built {
         rows: Some(rows),
         action: action.into(),
+        changed: rows > 0 || !added.is_empty(),
     })
 }

@@ -4,6 +4,7 @@
 
 pub mod materialize;
 pub mod prefetch;
+pub mod reuse;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use crate::adapter::{Adapter, RelationMap, Session};
 use crate::compile::{Compiled, CompiledModel};
 use crate::config::Materialized;
+use crate::dialect::RelationKind;
 use crate::error::{Code, Error, Location};
 use crate::testing::DataTest;
 use crate::testing::execute::Verdict;
@@ -76,6 +78,8 @@ pub struct NodeResult {
 pub struct RunOptions {
     pub threads: usize,
     pub fail_fast: bool,
+    /// Keep tables whose inputs are unchanged (not under --full-refresh).
+    pub reuse: bool,
     /// Keep failing rows in this schema.
     pub store_failures: Option<String>,
 }
@@ -171,6 +175,19 @@ pub fn run(
     }
 
     prepare_warehouse(adapter, compiled, &model_order)?;
+    let versions = reuse::Versions::load(adapter.session()?.as_mut(), compiled, opts.reuse)
+        .map_err(|e| {
+            Error::new(
+                Code::Query,
+                format!("reading the model versions failed: {}", e.message),
+            )
+            .note(format!(
+                "they are kept in {}.{}",
+                reuse::STATE_SCHEMA,
+                reuse::STATE_TABLE
+            ))
+        })?;
+    let versions = &versions;
 
     let threads = opts.threads.clamp(1, jobs.len());
     let mut sessions = Vec::with_capacity(threads);
@@ -206,6 +223,7 @@ pub fn run(
                                 audits,
                                 relation_of,
                                 opts,
+                                versions,
                             )
                         }
                         Job::Test(i) => vec![run_test_node(
@@ -320,8 +338,19 @@ pub fn run(
     })
 }
 
+/// The message of a table kept because its inputs are unchanged, and of
+/// each of its audits (run on the same rows when it was built).
+pub const KEPT: &str = "kept: inputs unchanged since its last build";
+pub const KEPT_AUDIT: &str = "kept: passed when the table was built";
+
+/// Whether a result is of a table kept as it was, or of one of its audits.
+pub fn is_kept(r: &NodeResult) -> bool {
+    r.message == KEPT || r.message == KEPT_AUDIT
+}
+
 /// Build one model, auditing the staged table with its error tests; the
 /// model's result comes first, then one result per audit test.
+#[allow(clippy::too_many_arguments)]
 fn build_model(
     session: &mut dyn Session,
     compiled: &Compiled,
@@ -330,12 +359,57 @@ fn build_model(
     audits: &[&DataTest],
     relation_of: &dyn Fn(&str) -> Option<String>,
     opts: &RunOptions,
+    versions: &reuse::Versions<'_>,
 ) -> Vec<NodeResult> {
     let kind = existing
         .get(&(m.schema.clone(), m.identifier.clone()))
         .copied();
     let started_at = chrono::Utc::now();
     let clock = Instant::now();
+    // A failure to compute the key (a source that cannot be read) leaves
+    // the model to be built, which reports the cause where it belongs.
+    let key = versions
+        .may_keep(m)
+        .then(|| versions.input_key(session, m, audits).ok())
+        .flatten();
+    if let Some(key) = &key
+        && kind == Some(RelationKind::Table)
+        && versions.unchanged(m, key)
+    {
+        versions.kept(m);
+        let mut out = vec![NodeResult {
+            kind: NodeKind::Model,
+            name: m.name.clone(),
+            relation: m.relation(),
+            materialized: m.config.materialized.as_str().to_owned(),
+            status: Status::Success,
+            rows: None,
+            failures: None,
+            seconds: clock.elapsed().as_secs_f64(),
+            started_at,
+            completed_at: chrono::Utc::now(),
+            message: KEPT.into(),
+            error: None,
+            file: Some(m.path.clone()),
+        }];
+        // The key covers the audits' definitions: these passed on these rows.
+        out.extend(audits.iter().map(|t| NodeResult {
+            kind: NodeKind::Test,
+            name: t.name.clone(),
+            relation: m.relation(),
+            materialized: "test".into(),
+            status: Status::Success,
+            rows: None,
+            failures: Some(0),
+            seconds: 0.0,
+            started_at,
+            completed_at: chrono::Utc::now(),
+            message: KEPT_AUDIT.into(),
+            error: None,
+            file: Some(t.defined_in.clone()),
+        }));
+        return out;
+    }
     let mut audit_results: Vec<NodeResult> = Vec::new();
     let mut audit_fn = |s: &mut dyn Session, staged: &str| -> Result<(), BuildError> {
         let mut failed = Vec::new();
@@ -385,6 +459,10 @@ fn build_model(
         kind,
         &mut audit_fn as Audit<'_>,
     );
+    if let Ok(built) = &outcome {
+        // Not recording a version only costs the next run a rebuild.
+        let _ = versions.built(session, m, key, built.changed);
+    }
     let seconds = clock.elapsed().as_secs_f64();
     let mut out = vec![match outcome {
         Ok(built) => NodeResult {
