@@ -20,16 +20,19 @@
     is written again (delete+insert on the identifier). An identifier that
     disappears from the sources (a contact deleted in the CRM) stays until a
     full refresh, as with any incremental model. -#}
-with contact_edges as (
+with contacts as materialized (
+    -- cleaned once for both kinds of contact edge (the email's pattern
+    -- match is most of the cost of reading the contacts)
+    select {{ clean_id('contact_id') }} as contact_id, {{ clean_email('email') }} as email
+    from {{ ref('stg_contacts') }}
+),
+contact_edges as (
     select 'contact_id' as type_a, contact_id as node_a, 'email' as type_b, email as node_b
-    from (
-        select {{ clean_id('contact_id') }} as contact_id, {{ clean_email('email') }} as email
-        from {{ ref('stg_contacts') }}
-    ) as c
+    from contacts
     where contact_id is not null and email is not null
     union all
     select 'contact_id', contact_id, 'contact_id', contact_id
-    from (select {{ clean_id('contact_id') }} as contact_id from {{ ref('stg_contacts') }}) as c
+    from contacts
     where contact_id is not null
 ),
 all_edges as (
@@ -48,12 +51,17 @@ previous_contacts as (
 ),
 unreflected as (
     -- contact edges whose ends are missing or apart in the previous build
+    -- (read from the contacts and from the edges of type contact_id, not
+    -- from all_edges: read once, all_edges is not materialised)
     select e.type_a, e.node_a, e.type_b, e.node_b
-    from all_edges as e
+    from (
+        select type_a, node_a, type_b, node_b from contact_edges
+        union all
+        select type_a, node_a, type_b, node_b from {{ ref('int_identity_edges') }} where type_a = 'contact_id'
+    ) as e
     left join previous_contacts as pa on pa.identifier_type = e.type_a and pa.identifier = e.node_a
     left join previous_contacts as pb on pb.identifier_type = e.type_b and pb.identifier = e.node_b
-    where e.type_a = 'contact_id'
-      and (pa.person_id is null or pb.person_id is null or pa.person_id <> pb.person_id)
+    where pa.person_id is null or pb.person_id is null or pa.person_id <> pb.person_id
 ),
 recent as (
     select type_a, node_a, type_b, node_b
