@@ -377,36 +377,12 @@ fn build_model(
         && versions.unchanged(m, key)
     {
         versions.kept(m);
-        let mut out = vec![NodeResult {
-            kind: NodeKind::Model,
-            name: m.name.clone(),
-            relation: m.relation(),
-            materialized: m.config.materialized.as_str().to_owned(),
-            status: Status::Success,
-            rows: None,
-            failures: None,
-            seconds: clock.elapsed().as_secs_f64(),
-            started_at,
-            completed_at: chrono::Utc::now(),
-            message: KEPT.into(),
-            error: None,
-            file: Some(m.path.clone()),
-        }];
+        let mut out = vec![model_result(m, Status::Success, KEPT)];
         // The key covers the audits' definitions: these passed on these rows.
         out.extend(audits.iter().map(|t| NodeResult {
-            kind: NodeKind::Test,
-            name: t.name.clone(),
             relation: m.relation(),
-            materialized: "test".into(),
-            status: Status::Success,
-            rows: None,
             failures: Some(0),
-            seconds: 0.0,
-            started_at,
-            completed_at: chrono::Utc::now(),
-            message: KEPT_AUDIT.into(),
-            error: None,
-            file: Some(t.defined_in.clone()),
+            ..test_result(t, Status::Success, KEPT_AUDIT)
         }));
         return out;
     }
@@ -619,39 +595,48 @@ fn run_test_on(
 }
 
 fn skipped_model(compiled: &Compiled, name: &str, why: &str) -> NodeResult {
-    let m = &compiled.models[name];
+    model_result(&compiled.models[name], Status::Skipped, why)
+}
+
+fn skipped_test(t: &DataTest, why: &str) -> NodeResult {
+    test_result(t, Status::Skipped, why)
+}
+
+/// The result of a model that was not built (skipped, or kept as it was).
+fn model_result(m: &CompiledModel, status: Status, message: &str) -> NodeResult {
     let now = chrono::Utc::now();
     NodeResult {
         kind: NodeKind::Model,
-        name: name.to_owned(),
+        name: m.name.clone(),
         relation: m.relation(),
         materialized: m.config.materialized.as_str().to_owned(),
-        status: Status::Skipped,
+        status,
         rows: None,
         failures: None,
         seconds: 0.0,
         started_at: now,
         completed_at: now,
-        message: why.to_owned(),
+        message: message.to_owned(),
         error: None,
         file: Some(m.path.clone()),
     }
 }
 
-fn skipped_test(t: &DataTest, why: &str) -> NodeResult {
+/// The result of a test that did not run (skipped, or kept with its table).
+fn test_result(t: &DataTest, status: Status, message: &str) -> NodeResult {
     let now = chrono::Utc::now();
     NodeResult {
         kind: NodeKind::Test,
         name: t.name.clone(),
         relation: t.model.clone().unwrap_or_default(),
         materialized: "test".into(),
-        status: Status::Skipped,
+        status,
         rows: None,
         failures: None,
         seconds: 0.0,
         started_at: now,
         completed_at: now,
-        message: why.to_owned(),
+        message: message.to_owned(),
         error: None,
         file: Some(t.defined_in.clone()),
     }
