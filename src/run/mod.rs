@@ -437,7 +437,7 @@ fn build_model(
     );
     if let Ok(built) = &outcome {
         // Not recording a version only costs the next run a rebuild.
-        let _ = versions.built(session, m, key, built.changed);
+        let _ = versions.built(session, m, key, built.changed, built.rows);
     }
     let seconds = clock.elapsed().as_secs_f64();
     let mut out = vec![match outcome {

@@ -1,10 +1,11 @@
 //! Keeping a table whose inputs have not changed since it was built.
 //!
 //! Every model has a *version* that changes when its rows may have changed:
-//! - a table (or fixpoint) model's version is the key of its inputs: its
-//!   compiled SQL and configuration, and the versions of what it reads. The
-//!   same inputs give the same rows, so when the key equals the one stored
-//!   at its last build, the table is kept as it is instead of rebuilt;
+//! - a table (or fixpoint) model is kept as it is, not rebuilt, when the
+//!   key of its inputs (its compiled SQL and configuration, its audits, and
+//!   the versions of what it reads) equals the one stored at its last
+//!   build: the same inputs give the same rows. Its version is a hash of its
+//!   rows when it has at most a million, else that key;
 //! - an incremental model keeps its version while a run adds, deletes and
 //!   re-scopes nothing, and gets a new one when it does;
 //! - a view's (or an ephemeral model's) version is the key of its inputs,
@@ -35,6 +36,11 @@ use crate::testing::DataTest;
 
 pub const STATE_SCHEMA: &str = "jmap_state";
 pub const STATE_TABLE: &str = "model_versions";
+
+/// A table built with at most this many rows is versioned by a hash of its
+/// rows (a scan of a few hundred milliseconds at most), a larger one by the
+/// key of its inputs.
+const HASHED_ROWS: i64 = 1_000_000;
 
 /// Functions whose value differs from run to run: a model calling one is
 /// never kept.
@@ -192,28 +198,44 @@ impl<'a> Versions<'a> {
     }
 
     /// Record a successful build of `m`: `changed` is false when an
-    /// incremental run added, deleted and re-scoped nothing. `key` is the
-    /// input key when it was computed (tables that may be kept).
+    /// incremental run added, deleted and re-scoped nothing; `rows` is what
+    /// the build wrote. `key` is the input key when it was computed (tables
+    /// that may be kept).
     pub fn built(
         &self,
         session: &mut dyn Session,
         m: &CompiledModel,
         key: Option<String>,
         changed: bool,
+        rows: Option<i64>,
     ) -> Result<(), DbError> {
-        // A view's version is computed from its inputs when a reader asks.
-        if matches!(
-            m.config.materialized,
-            Materialized::View | Materialized::Ephemeral
-        ) {
-            return Ok(());
-        }
+        let table = match m.config.materialized {
+            // A view's version is computed from its inputs when a reader asks.
+            Materialized::View | Materialized::Ephemeral => return Ok(()),
+            Materialized::Table | Materialized::Fixpoint => true,
+            Materialized::Incremental => false,
+        };
         let version = match (&key, self.stored.get(&m.name)) {
-            (Some(key), _) => key.clone(),
-            (None, Some(s)) if !changed && s.relation == m.relation() => {
+            (_, Some(s)) if !table && !changed && s.relation == m.relation() => {
                 self.set(&m.name, s.version.clone());
                 return Ok(());
             }
+            // A table small enough to hash is versioned by its rows, so that
+            // a rebuild giving the same rows (new inputs that do not matter
+            // to it, or a clock it calls that moved) leaves its readers kept.
+            _ if table && rows.is_some_and(|n| n <= HASHED_ROWS) => {
+                let fingerprint = session.query(&self.dialect.fingerprint_rows(&m.relation()))?;
+                match fingerprint
+                    .rows
+                    .first()
+                    .and_then(|r| r.first())
+                    .and_then(|c| c.as_str())
+                {
+                    Some(fp) => format!("rows {fp}"),
+                    None => format!("{}:{}", self.run_token, m.name),
+                }
+            }
+            (Some(key), _) => key.clone(),
             _ => format!("{}:{}", self.run_token, m.name),
         };
         self.set(&m.name, version.clone());
