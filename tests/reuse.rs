@@ -176,3 +176,22 @@ fn duckdb_keeps_tables_whose_inputs_are_unchanged() {
 fn postgres_keeps_tables_whose_inputs_are_unchanged() {
     keeps_what_did_not_change(true);
 }
+
+#[test]
+fn targets_sharing_a_warehouse_keep_their_own_versions() {
+    // Two targets in one DuckDB file, in their own schemas: a run of one
+    // does not make the other's tables look changed.
+    let p = TestProject::new(
+        "target: dev\ntargets:\n  dev:\n    engine: duckdb\n    schema: journey\n  other:\n    engine: duckdb\n    schema: other\n",
+    );
+    p.write(
+        "models/numbers.sql",
+        "{{ config(materialized='table') }}\nselect 1 as n\n",
+    );
+    let kept =
+        |args: &[&str]| stdout(&p.jmap(&[&["run"], args].concat()).success()).contains(" kept ");
+    assert!(!kept(&[]));
+    assert!(!kept(&["--target", "other"]));
+    assert!(kept(&[]));
+    assert!(kept(&["--target", "other"]));
+}

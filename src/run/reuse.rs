@@ -63,7 +63,6 @@ const VOLATILE: &[&str] = &[
 ];
 
 struct Stored {
-    relation: String,
     input_key: String,
     version: String,
 }
@@ -73,6 +72,9 @@ pub struct Versions<'a> {
     dialect: Dialect,
     /// Whether tables may be kept at all (not under --full-refresh).
     enabled: bool,
+    /// What earlier builds stored, by relation: two projects (or targets)
+    /// writing to one warehouse do not share a row, whatever their models'
+    /// names.
     stored: HashMap<String, Stored>,
     /// Versions known in this run: `model:<name>` and `source:<a>.<b>`.
     current: Mutex<HashMap<String, String>>,
@@ -91,12 +93,12 @@ impl<'a> Versions<'a> {
         let text = d.logical_type("text").expect("known type");
         session.execute(&d.create_schema(STATE_SCHEMA))?;
         session.execute(&format!(
-            "create table if not exists {} (model {text} primary key, relation {text}, \
+            "create table if not exists {} (relation {text} primary key, model {text}, \
              input_key {text}, version {text}, built_at timestamp)",
             state_relation()
         ))?;
         let rows = session.query(&format!(
-            "select model, relation, input_key, version from {}",
+            "select relation, input_key, version from {}",
             state_relation()
         ))?;
         let stored = rows
@@ -107,9 +109,8 @@ impl<'a> Versions<'a> {
                 Some((
                     cell(0)?,
                     Stored {
-                        relation: cell(1)?,
-                        input_key: cell(2)?,
-                        version: cell(3)?,
+                        input_key: cell(1)?,
+                        version: cell(2)?,
                     },
                 ))
             })
@@ -186,13 +187,13 @@ impl<'a> Versions<'a> {
         self.enabled
             && self
                 .stored
-                .get(&m.name)
-                .is_some_and(|s| s.input_key == key && s.relation == m.relation())
+                .get(&m.relation())
+                .is_some_and(|s| s.input_key == key)
     }
 
     /// Note a table kept as it is: its version stays the stored one.
     pub fn kept(&self, m: &CompiledModel) {
-        if let Some(s) = self.stored.get(&m.name) {
+        if let Some(s) = self.stored.get(&m.relation()) {
             self.set(&m.name, s.version.clone());
         }
     }
@@ -215,8 +216,8 @@ impl<'a> Versions<'a> {
             Materialized::Table | Materialized::Fixpoint => true,
             Materialized::Incremental => false,
         };
-        let version = match (&key, self.stored.get(&m.name)) {
-            (_, Some(s)) if !table && !changed && s.relation == m.relation() => {
+        let version = match (&key, self.stored.get(&m.relation())) {
+            (_, Some(s)) if !table && !changed => {
                 self.set(&m.name, s.version.clone());
                 return Ok(());
             }
@@ -243,15 +244,15 @@ impl<'a> Versions<'a> {
             session,
             &[
                 format!(
-                    "delete from {} where model = {}",
+                    "delete from {} where relation = {}",
                     state_relation(),
-                    literal(&m.name)
+                    literal(&m.relation())
                 ),
                 format!(
                     "insert into {} values ({}, {}, {}, {}, current_timestamp)",
                     state_relation(),
-                    literal(&m.name),
                     literal(&m.relation()),
+                    literal(&m.name),
                     literal(key.as_deref().unwrap_or("")),
                     literal(&version)
                 ),
@@ -286,8 +287,7 @@ impl<'a> Versions<'a> {
             // last build stored, else unknown (which matches no key).
             _ => self
                 .stored
-                .get(name)
-                .filter(|s| s.relation == m.relation())
+                .get(&m.relation())
                 .map(|s| s.version.clone())
                 .unwrap_or_else(|| format!("{}:unknown:{name}", self.run_token)),
         };
