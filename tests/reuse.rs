@@ -144,6 +144,7 @@ fn keeps_what_did_not_change(postgres: bool) {
         "{{ config(materialized='table') }}\nselect count(*) + 10 as n from {{ ref('names') }}\n",
     );
     assert_eq!(case.run(&[]), ["after_stamped", "arrived", "names"]);
+    // 3 names + 10
     assert_eq!(case.n("counted"), "13");
 
     // A new audit on a table: it is rebuilt so that the audit runs; it gave
@@ -164,6 +165,7 @@ fn keeps_what_did_not_change(postgres: bool) {
     // A table dropped behind jmap's back is built again.
     case.exec("drop table journey.counted");
     assert_eq!(case.run(&[]), ["after_stamped", "arrived", "names"]);
+    // rebuilt from the same 3 names: 3 + 10
     assert_eq!(case.n("counted"), "13");
 }
 

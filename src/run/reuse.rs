@@ -249,7 +249,8 @@ impl<'a> Versions<'a> {
                     literal(&m.relation())
                 ),
                 format!(
-                    "insert into {} values ({}, {}, {}, {}, current_timestamp)",
+                    "insert into {} (relation, model, input_key, version, built_at) \
+                     values ({}, {}, {}, {}, current_timestamp)",
                     state_relation(),
                     literal(&m.relation()),
                     literal(&m.name),
