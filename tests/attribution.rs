@@ -190,6 +190,28 @@ fn markov_and_heuristics_on_the_worked_example() {
 }
 
 #[test]
+fn shapley_leaves_out_only_the_first_element() {
+    // S > E converts, E alone converts, S alone does not: P(S > E) = 1/1,
+    // P(E) = 1/1, P(S) = 0/1. In S > E, leaving out S gives E: S's marginal
+    // is max(1 - 1, 0) = 0; leaving out E gives S: E's is 1 - 0 = 1. So E
+    // earns 1 there and S 0; E alone earns 1. By channel: E 2 (S's zero
+    // credits give no row). With the default exposure transform the first
+    // element has no element before it to merge with: leaving it out must
+    // not drop the second too, which gave the key '' (P = 0), a marginal of
+    // 1 for S and a 0.5 / 0.5 split of S > E (S 0.5, E 1.5).
+    let c = case(
+        &[
+            Path::new(&[(S, 0), (E, 7)], Some(7)),
+            Path::new(&[(E, 0)], Some(0)),
+            Path::new(&[(S, 0)], None),
+        ],
+        "",
+    );
+    assert_credits(&by_channel(&c, "shapley"), &[(E, 2.0)]);
+    every_conversion_sums_to_one(&c);
+}
+
+#[test]
 fn last_non_direct_and_a_direct_only_path() {
     let c = case(
         &[

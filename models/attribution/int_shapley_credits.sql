@@ -31,31 +31,56 @@ representatives as (
     group by conversion_stage, path_key
 ),
 parts as (
+    -- Where each element's label sits in the path's key ("A > B > C"), so
+    -- that the key without an element is cut out of it: a self-join of the
+    -- elements with a string_agg per element was quadratic in the path's
+    -- length (1.3 of this model's 1.4 s after 1% more events at 10M).
+    -- Labels are never null (a channel is always named), so the key is
+    -- exactly the labels joined by ' > '.
     select
         r.conversion_stage,
         r.path_key,
         e.element,
         e.label,
-        lag(e.label) over (partition by r.conversion_stage, r.path_key order by e.element) as previous_label
+        lag(e.label) over w as previous_label,
+        lead(e.label) over w as next_label,
+        lead(length(e.label)) over w as next_length,
+        length(e.label) as label_length,
+        -- (an integer: Postgres's substr and left take no bigint)
+        cast(1 + coalesce(sum(length(e.label) + 3) over (w rows between unbounded preceding and 1 preceding), 0) as integer) as label_start,
+        row_number() over w as rank_in_path,
+        count(*) over (partition by r.conversion_stage, r.path_key) as elements
     from representatives as r
     join elements as e on e.path_id = r.path_id
+    window w as (partition by r.conversion_stage, r.path_key order by e.element)
+),
+cuts as (
+    -- The run of elements left out: element i{{ ", and the next one when it repeats the one before i (exposure merges the two)" if exposure }}.
+    select
+        *,
+        {%- if exposure %}
+        case when previous_label = next_label then rank_in_path + 1 else rank_in_path end as last_cut,
+        case when previous_label = next_label then label_start + label_length + 3 + next_length - 1 else label_start + label_length - 1 end as cut_end
+        {%- else %}
+        rank_in_path as last_cut,
+        label_start + label_length - 1 as cut_end
+        {%- endif %}
+    from parts
 ),
 without as (
-    -- The path with element i left out{{ " (and the repeat that would then touch, merged)" if exposure }}.
+    -- The path with element i left out{{ " (and the repeat that would then touch, merged)" if exposure }}:
+    -- the key before the cut (without its trailing ' > ') and after it.
     select
-        i.conversion_stage,
-        i.path_key,
-        i.element,
-        coalesce(string_agg(j.label, ' > ' order by j.element), '') as reduced_key
-    from parts as i
-    left join parts as j
-        on j.conversion_stage = i.conversion_stage
-       and j.path_key = i.path_key
-       and j.element <> i.element
-       {%- if exposure %}
-       and not (j.element = i.element + 1 and j.label = i.previous_label)
-       {%- endif %}
-    group by i.conversion_stage, i.path_key, i.element
+        conversion_stage,
+        path_key,
+        element,
+        case
+            when rank_in_path = 1 and last_cut = elements then ''
+            when rank_in_path = 1 then substr(path_key, cut_end + 4)
+            when last_cut = elements then left(path_key, label_start - 4)
+            else left(path_key, label_start - 4) || substr(path_key, cut_end + 1)
+        end as reduced_key
+    from cuts
 ),
 marginals as (
     select
