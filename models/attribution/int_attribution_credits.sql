@@ -57,14 +57,18 @@ milestones as (
         t.path_id,
         max(t.path_length) as n,
         greatest(coalesce(max(case when t.occurred_at <= m.at then t.position end), 1), 1) as lc_raw,
-        max(case when t.occurred_at <= coalesce(o.created_at, t.converted_at) then t.position end) as oc_raw
+        max(case when t.occurred_at <= coalesce(o.created_at, t.converted_at) then t.position end) as oc_raw,
+        -- per path here rather than as windows over the touches below
+        -- (windows over many small partitions: 0.5 s of this model's 1.0 at 10M)
+        sum(power(2.0, -t.days_before_end / {{ half_life }})) as decay_total,
+        max(case when t.channel <> 'Direct' then t.position end) as last_non_direct
     from touches as t
     left join first_mql as m on m.account_id = t.account_id
     left join opportunities as o on o.opportunity_id = t.opportunity_id
     group by t.path_id
 ),
 marks as (
-    select path_id, n, lc_raw as lc, greatest(coalesce(oc_raw, lc_raw), lc_raw) as oc, n as cw
+    select path_id, n, lc_raw as lc, greatest(coalesce(oc_raw, lc_raw), lc_raw) as oc, n as cw, decay_total, last_non_direct
     from milestones
 ),
 positioned as (
@@ -74,18 +78,33 @@ positioned as (
         greatest(k.oc - 2 - case when k.lc > 1 and k.lc < k.oc then 1 else 0 end, 0) as w_between,
         greatest(k.cw - 2 - case when k.lc > 1 and k.lc < k.cw then 1 else 0 end
                           - case when k.oc > 1 and k.oc < k.cw and k.oc <> k.lc then 1 else 0 end, 0) as f_between,
-        sum(power(2.0, -t.days_before_end / {{ half_life }})) over (partition by t.path_id) as decay_total,
-        max(case when t.channel <> 'Direct' then t.position end) over (partition by t.path_id) as last_non_direct
+        k.decay_total,
+        k.last_non_direct
     from touches as t
     join marks as k on k.path_id = t.path_id
 ),
 {%- if 'markov' in models %}
+channel_touches as (
+    -- Each path's touches per channel, among which a channel's credit is shared.
+    select path_id, conversion_stage, channel, count(*) as touches
+    from touches
+    group by path_id, conversion_stage, channel
+),
 markov_totals as (
     -- The sum of the removal effects of each path's channels, each once.
     select c.path_id, sum(r.removal_effect) as total
-    from (select distinct path_id, conversion_stage, channel from touches) as c
+    from channel_touches as c
     join {{ ref('markov_removal_effects') }} as r on r.conversion_stage = c.conversion_stage and r.channel = c.channel
     group by c.path_id
+),
+{%- endif %}
+{%- if 'shapley' in models %}
+element_touches as (
+    -- The touches each element of a converting path stands for.
+    select path_id, element, count(*) as touches
+    from {{ ref('int_path_elements') }}
+    where converted
+    group by path_id, element
 ),
 {%- endif %}
 wide as (
@@ -119,13 +138,13 @@ wide as (
         {{- milestone_credit(['1', 't.lc', 't.oc', 't.cw'], '0.225', '0.1', '0.05', 't.f_between') }}
         {%- elif model == 'markov' %}
         case
-            when mt.total > 0 then coalesce(me.removal_effect, 0) / mt.total / count(*) over (partition by t.path_id, t.channel)
+            when mt.total > 0 then coalesce(me.removal_effect, 0) / mt.total / ct.touches
             when t.position = t.path_length then 1.0
             else 0.0
         end
         {%- elif model == 'shapley' %}
         -- an element's credit is shared equally among the touches it stands for
-        coalesce(sc.credit, 0) / count(*) over (partition by t.path_id, pe.element)
+        coalesce(sc.credit, 0) / et.touches
         {%- endif %} as {{ model }}_credit
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
@@ -134,12 +153,14 @@ wide as (
     left join {{ ref('markov_removal_effects') }} as me
         on me.conversion_stage = t.conversion_stage and me.channel = t.channel
     left join markov_totals as mt on mt.path_id = t.path_id
+    left join channel_touches as ct on ct.path_id = t.path_id and ct.channel = t.channel
     {%- endif %}
     {%- if 'shapley' in models %}
     left join {{ ref('int_path_elements') }} as pe on pe.path_id = t.path_id and pe.touchpoint_id = t.touchpoint_id
     left join {{ ref('int_path_keys') }} as pk on pk.path_id = t.path_id and pk.converted
     left join {{ ref('int_shapley_credits') }} as sc
         on sc.conversion_stage = pk.conversion_stage and sc.path_key = pk.path_key and sc.element = pe.element
+    left join element_touches as et on et.path_id = t.path_id and et.element = pe.element
     {%- endif %}
 ),
 untouched as (
