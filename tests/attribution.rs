@@ -212,6 +212,45 @@ fn shapley_leaves_out_only_the_first_element() {
 }
 
 #[test]
+fn shapley_cuts_a_middle_element_out_of_the_path_key() {
+    // S > E > S converts; S > E and E > S do not. Each transform keeps
+    // S > E > S as three elements (no repeat in a row), and cuts its
+    // middle element E differently.
+    //
+    // exposure: leaving out E leaves S > S, merged into S. With S alone
+    // converting, P(S) = 1/1, so E's marginal is P(S > E > S) - P(S) =
+    // 1 - 1 = 0; leaving out the first S gives E > S (P = 0/1, marginal 1),
+    // the last S gives S > E (P = 0/1, marginal 1): credits 1/2, 0, 1/2.
+    // By channel: S 1/2 + 1/2 + 1 (S alone) = 2.
+    let c = case(
+        &[
+            Path::new(&[(S, 0), (E, 7), (S, 14)], Some(14)),
+            Path::new(&[(S, 0)], Some(0)),
+            Path::new(&[(S, 0), (E, 7)], None),
+            Path::new(&[(E, 0), (S, 7)], None),
+        ],
+        "",
+    );
+    assert_credits(&by_channel(&c, "shapley"), &[(S, 2.0)]);
+    every_conversion_sums_to_one(&c);
+    // unique: leaving out E leaves S > S, as it is. With S > S converting
+    // (P = 1/1), E's marginal is 1 - 1 = 0 and each S's 1 - 0 = 1 as above:
+    // 1/2, 0, 1/2. In S > S, leaving out either S gives S, never seen alone
+    // (P = 0): 1/2 each. By channel: S 1/2 + 1/2 + 1/2 + 1/2 = 2.
+    let c = case(
+        &[
+            Path::new(&[(S, 0), (E, 7), (S, 14)], Some(14)),
+            Path::new(&[(S, 0), (S, 7)], Some(7)),
+            Path::new(&[(S, 0), (E, 7)], None),
+            Path::new(&[(E, 0), (S, 7)], None),
+        ],
+        "  attribution:\n    path_transform: unique\n",
+    );
+    assert_credits(&by_channel(&c, "shapley"), &[(S, 2.0)]);
+    every_conversion_sums_to_one(&c);
+}
+
+#[test]
 fn last_non_direct_and_a_direct_only_path() {
     let c = case(
         &[
