@@ -91,10 +91,7 @@ scope as (
     select identifier_type || ':' || identifier as node from scope_pairs
 ),
 edges_in_scope as (
-    select e.*
-    from all_edges as e
-    where exists (select 1 from scope_pairs as s where s.identifier_type = e.type_a and s.identifier = e.node_a)
-       or exists (select 1 from scope_pairs as s where s.identifier_type = e.type_b and s.identifier = e.node_b)
+    {{ with_either_end_in('all_edges', 'scope_pairs', ['type_a', 'node_a'], ['type_b', 'node_b'], ['identifier_type', 'identifier']) }}
 ),
 {%- else %}
 edges_in_scope as (

@@ -168,3 +168,48 @@ fn incremental_run_equals_full_refresh() {
         "{rows_line}"
     );
 }
+
+/// Late events whose times are spelt in any way the engines parse are picked
+/// up by an incremental run, on DuckDB and Postgres. The incremental filters
+/// compare a source's text before casting it (`since()`): this pins that the
+/// comparison drops no row of the window, whatever the spelling.
+#[test]
+fn late_events_in_every_spelling_of_their_time_are_kept() {
+    const WEB: &str = "event_id,occurred_at,anonymous_id,user_id,email,event_type,url,referrer,utm_source,utm_medium,utm_campaign,gclid";
+    let first = format!(
+        "{WEB}\n\
+         e0,2025-06-01 08:00:00,dev-b,,,page,https://acme.io/,,,,,\n\
+         e1,2025-06-10 12:00:00,dev-a,,,page,https://acme.io/,,,,,\n"
+    );
+    let case = common::JourneyCase::new(&[("web_events", &first)], "");
+    case.run();
+    // The window re-processed next starts at 12:00 - 3 h = 09:00 on June 10
+    // (no session ends near it), so the text filter keeps any ISO date from
+    // June 8 on, and any text that does not start as `YYYY-MM-DD`. Each late
+    // row below is in the window: a leading space (text below "2025"), a
+    // month without its zero, an offset, a `T` and `Z`, milliseconds.
+    let second = format!(
+        "{first}\
+         l1,2025-06-10T10:00:00Z,dev-c,,,page,https://acme.io/,,,,,\n\
+         l2,2025-06-10 10:20:00.250,dev-c,,,page,https://acme.io/a,,,,,\n\
+         l3, 2025-06-10 11:00:00,dev-d,,,page,https://acme.io/,,,,,\n\
+         l4,2025-6-10 11:10:00,dev-d,,,page,https://acme.io/b,,,,,\n\
+         l5,2025-06-10 11:20:00+02:00,dev-d,,,page,https://acme.io/c,,,,,\n\
+         n1,2025-06-10 12:10:00,dev-a,,,page,https://acme.io/d,,,,,\n"
+    );
+    case.project.write("data/web_events.csv", &second);
+    case.run();
+    assert_eq!(
+        case.query("select event_id from journey_staging.int_web_events order by event_id"),
+        common::rows(&["e0", "e1", "l1", "l2", "l3", "l4", "l5", "n1"])
+    );
+    // dev-a 12:00 and 12:10, dev-c 10:00 and 10:20, dev-d 11:00, 11:10 and
+    // 11:20 (the offset is dropped by both engines' timestamp): one session
+    // each, and dev-b's.
+    assert_eq!(
+        case.query(
+            "select anonymous_id, count(*) from journey.sessions group by anonymous_id order by 1"
+        ),
+        common::rows(&["dev-a|1", "dev-b|1", "dev-c|1", "dev-d|1"])
+    );
+}

@@ -21,7 +21,7 @@ with cleaned as (
     from {{ ref('stg_crm_activities') }}
     where occurred_at is not null
     {%- if is_incremental() %}
-      and occurred_at >= {{ window_start() }}
+      and {{ since('occurred_at', window_start()) }}
     {%- endif %}
 ),
 keyed as (

@@ -18,7 +18,7 @@ with cleaned as (
     from {{ ref('stg_email_events') }}
     where occurred_at is not null
     {%- if is_incremental() %}
-      and occurred_at >= {{ window_start() }}
+      and {{ since('occurred_at', window_start()) }}
     {%- endif %}
 ),
 keyed as (

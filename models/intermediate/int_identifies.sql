@@ -7,7 +7,8 @@ select
     {{ clean_id('anonymous_id') }} as anonymous_id,
     {{ clean_id('user_id') }} as user_id,
     {{ clean_email('email') }} as email,
-    occurred_at
+    occurred_at,
+    occurred_at_text
 from {{ ref('stg_web_events') }}
 where occurred_at is not null
   and lower(trim(event_type)) = 'identify'

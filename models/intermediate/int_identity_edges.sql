@@ -19,7 +19,7 @@ with web_rows as (
     select anonymous_id, user_id, email, occurred_at
     from {{ ref('int_identifies') }}
     {%- if is_incremental() %}
-    where occurred_at >= {{ window_start('last_seen_at') }}
+    where {{ since('occurred_at', window_start('last_seen_at')) }}
     {%- endif %}
 ),
 web as (

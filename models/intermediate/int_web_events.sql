@@ -68,7 +68,7 @@ cleaned as (
       -- identify calls are identity facts, not visits: int_identifies
       and coalesce(lower(trim(event_type)), '') <> 'identify'
       {%- if is_incremental() %}
-      and occurred_at >= {{ prefetch(earliest, 'timestamp') }}
+      and {{ since('occurred_at', prefetch(earliest, 'timestamp')) }}
       {%- endif %}
 ),
 devices as (

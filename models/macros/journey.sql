@@ -5,8 +5,10 @@
 {#- Union every declared source of `kind`, casting each standard column to its
     logical type (null where a value does not parse). With no source of that
     kind, a typed empty relation, so downstream models still build.
-    `columns` is a list of [name, logical type]. -#}
-{% macro union_sources(kind, columns) -%}
+    `columns` is a list of [name, logical type]. Each column named in
+    `text_of` also comes as `<name>_text`: the source's own text where it
+    stores text, else null, for since() to filter by before the cast. -#}
+{% macro union_sources(kind, columns, text_of=[]) -%}
 {%- set srcs = sources_of_kind(kind) -%}
 {%- for s in srcs %}
 {%- if not loop.first %}
@@ -15,7 +17,10 @@ union all
 select
     '{{ s.name }}' as source,
 {%- for c in columns %}
-    {{ cast_as(s.col(c[0]), c[1]) }} as {{ c[0] }}{{ "," if not loop.last }}
+    {{ cast_as(s.col(c[0]), c[1]) }} as {{ c[0] }}{{ "," if not loop.last or text_of }}
+{%- endfor %}
+{%- for name in text_of %}
+    {{ source_text(s.col(name)) }} as {{ name }}_text{{ "," if not loop.last }}
 {%- endfor %}
 from {{ s.relation }}
 {%- if s.filter %}
@@ -26,7 +31,10 @@ where {{ s.filter }}
 select
     cast(null as {{ sql_type('text') }}) as source,
 {%- for c in columns %}
-    cast(null as {{ sql_type(c[1]) }}) as {{ c[0] }}{{ "," if not loop.last }}
+    cast(null as {{ sql_type(c[1]) }}) as {{ c[0] }}{{ "," if not loop.last or text_of }}
+{%- endfor %}
+{%- for name in text_of %}
+    cast(null as {{ sql_type('text') }}) as {{ name }}_text{{ "," if not loop.last }}
 {%- endfor %}
 where 1 = 0
 {%- endif %}
@@ -46,6 +54,46 @@ where 1 = 0
 {%- else -%}
 false
 {%- endif -%}
+{%- endmacro %}
+
+{#- `column >= cutoff`, for a column that union_sources also gives as
+    `<column>_text`. Ahead of the cast, a comparison of text drops the rows
+    whose text is an ISO date (`YYYY-MM-DD...`) more than two days before
+    the cutoff: such text cannot parse to a time at or after it (an offset
+    moves a time by 14 hours at most, and the year, month and day lead).
+    Text in any other spelling is left for the cast to judge. (The pattern
+    is tested last: most text fails the comparison and the pattern costs
+    more.) Without it, every incremental run casts every timestamp of its
+    sources before the window can rule a row out: on Postgres, whose
+    cast is a function that catches errors, 0.96 s against 0.26 s per
+    million rows; on DuckDB, 0.22 s against 0.16 s for 6.3M web events. -#}
+{% macro since(column, cutoff) -%}
+{{ column }} >= {{ cutoff }}
+      and ({{ column }}_text is null
+           or {{ column }}_text >= {{ prefetch("select " ~ iso_day(cutoff ~ " - interval '2 days'"), 'text') }}
+           or {{ column }}_text not like '____-__-__%')
+{%- endmacro %}
+
+{#- The rows of `rel` whose end a (columns `a`) or end b (columns `b`) is
+    a row of `keys` (columns `key`), each once. On DuckDB two `exists`
+    joined by `or`, which it decorrelates into two mark joins over one scan.
+    Postgres runs such an `exists` once per row (identity_map's edges in
+    scope: 111 s after 1% more events at 1M events), so there it is a
+    union of two joins; `union` drops only rows equal in every column.
+    The union costs DuckDB 0.5 s of identity_map's 0.9 at 10M events. -#}
+{% macro with_either_end_in(rel, keys, a, b, key) -%}
+{%- set on_a %}{% for c in key %}{{ "s." ~ c ~ " = e." ~ a[loop.index0] }}{{ " and " if not loop.last }}{% endfor %}{% endset %}
+{%- set on_b %}{% for c in key %}{{ "s." ~ c ~ " = e." ~ b[loop.index0] }}{{ " and " if not loop.last }}{% endfor %}{% endset %}
+{%- if dialect() == 'postgres' -%}
+select e.* from {{ rel }} as e join {{ keys }} as s on {{ on_a }}
+    union
+    select e.* from {{ rel }} as e join {{ keys }} as s on {{ on_b }}
+{%- else -%}
+select e.*
+    from {{ rel }} as e
+    where exists (select 1 from {{ keys }} as s where {{ on_a }})
+       or exists (select 1 from {{ keys }} as s where {{ on_b }})
+{%- endif %}
 {%- endmacro %}
 
 {#- The start of the window an incremental model re-processes: its latest

@@ -10,4 +10,4 @@
     ['email', 'text'],
     ['gclid', 'text'],
     ['cost', 'double']
-]) }}
+], text_of=['occurred_at']) }}

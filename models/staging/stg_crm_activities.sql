@@ -9,4 +9,4 @@
     ['account_id', 'text'],
     ['channel', 'text'],
     ['campaign', 'text']
-]) }}
+], text_of=['occurred_at']) }}

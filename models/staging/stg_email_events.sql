@@ -6,4 +6,4 @@
     ['email', 'text'],
     ['event_type', 'text'],
     ['campaign', 'text']
-]) }}
+], text_of=['occurred_at']) }}

@@ -16,4 +16,4 @@
     ['utm_content', 'text'],
     ['utm_term', 'text'],
     ['gclid', 'text']
-]) }}
+], text_of=['occurred_at']) }}

@@ -536,13 +536,13 @@ fn apply_increment(
         Strategy::DeleteInsert => {
             match scope_table {
                 Some((column, table)) if keys.len() == 1 && keys[0] == column => {
-                    statements.push(d.delete_keys_or_scope(rel, incr, column, table));
+                    statements.extend(d.delete_keys_or_scope(rel, incr, column, table));
                 }
                 Some((column, table)) => {
                     statements.push(d.delete_in_scope(rel, column, table));
-                    statements.push(d.delete_matching(rel, incr, keys));
+                    statements.extend(d.delete_matching(rel, incr, keys));
                 }
-                None => statements.push(d.delete_matching(rel, incr, keys)),
+                None => statements.extend(d.delete_matching(rel, incr, keys)),
             }
             statements.push(d.insert_from(rel, incr, &columns));
             "delete+inserted"
