@@ -211,6 +211,20 @@ for n in pg_sizes:
     print("\n| LOAD | rows | seconds |\n|---|---:|---:|")
     for rel, k, s in loads:
         print(f"| {rel} | {n_fmt(k)} | {fmt_s(s)} |")
+    inc = median_run("postgres", n, "incremental")
+    if inc is not None:
+        fi, noop = median_run("postgres", n, "first"), median_run("postgres", n, "noop")
+        res = sorted(results(inc)["results"], key=lambda x: -x["execution_time"])[:5]
+        print(
+            f"\n- 1% more events: first run (99%, cold) {fi['wall_s']} s, incremental run {inc['wall_s']} s "
+            f"({100 * float(inc['wall_s']) / float(r['wall_s']):.1f}% of the full run; models "
+            f"{fmt_s(model_phase(results(inc)))} s, the rest is loading the files again), "
+            f"no-change run {noop['wall_s']} s"
+        )
+        print(
+            "- slowest models of the incremental run: "
+            + ", ".join(f"{x['name']} {fmt_s(x['execution_time'])} s" for x in res)
+        )
 
 overlapped = [r for r in latest.values() if r.get("overlapped", "0") != "0"]
 if discarded or overlapped:

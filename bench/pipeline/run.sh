@@ -35,7 +35,9 @@
 #   incremental  the held-back rows appended to their files, then `jmap run` again
 #   noop         `jmap run` once more with nothing new
 # and on PostgreSQL the same `full` case with `--target pg` (jmap loads the CSV files
-# into the database first; the LOAD lines give the load time).
+# into the database first; the LOAD lines give the load time), then its own `first`,
+# `incremental` and `noop` cases as on DuckDB (the files appended to; no table
+# comparison).
 #
 # Generated data is kept in bench/work/pipeline/data/accounts-N (reused: `jmap
 # generate` is deterministic for a seed); runs go to bench/work/pipeline/run-<time>/
@@ -57,6 +59,8 @@ RUNS="${RUNS:-1}"
 SPLIT="${SPLIT:-global}"
 SOURCES="${SOURCES:-csv}"
 case "$SOURCES" in csv | tables) ;; *) echo "SOURCES is csv or tables, not $SOURCES" >&2; exit 2 ;; esac
+split_flag=()
+[ "$SPLIT" = per-file ] && split_flag=(--per-file)
 MAX_TRIES="${MAX_TRIES:-5}"
 PGURL="${PGURL:-postgres://postgres@127.0.0.1:5432}"
 DB=jmap_bench_pipe
@@ -237,8 +241,6 @@ for N in $SIZES; do
     mkdir -p "$SPLITDIR/base" "$SPLITDIR/held_back"
     SRCS=()
     for b in $EVENT_FILES; do SRCS+=("$D/files/$b.csv"); done
-    split_flag=()
-    [ "$SPLIT" = per-file ] && split_flag=(--per-file)
     python3 "$HERE/split_tail.py" "${split_flag[@]}" "$SPLITDIR/base" "$SPLITDIR/held_back" "${SRCS[@]}" > "$SPLITDIR/split.txt"
     for attempt in $(seq 1 "$MAX_TRIES"); do
         P="$WORK/duckdb-$N/incremental"
@@ -288,6 +290,41 @@ if [ -n "$PG_SIZES" ]; then
             measure "$N" postgres full 1 "$P" "$attempt" --target pg
             psql_ "$DB" -Atc "select pg_size_pretty(pg_database_size('$DB'))" > "$P/db_size.txt"
             [ "$OVER" = 0 ] && break
+        done
+        # Incremental on Postgres as on DuckDB: the latest 1% held back, a cold run,
+        # the rest appended to the files (jmap loads them again), a run, a run with
+        # nothing new.
+        SPLITDIR="$WORK/postgres-$N/split"
+        mkdir -p "$SPLITDIR/base" "$SPLITDIR/held_back"
+        SRCS=()
+        for b in $EVENT_FILES; do SRCS+=("$D/files/$b.csv"); done
+        python3 "$HERE/split_tail.py" "${split_flag[@]}" "$SPLITDIR/base" "$SPLITDIR/held_back" "${SRCS[@]}" > "$SPLITDIR/split.txt"
+        for attempt in $(seq 1 "$MAX_TRIES"); do
+            psql_ postgres -c "drop database if exists $DB" -c "create database $DB"
+            P="$WORK/postgres-$N/incremental"
+            rm -rf "$P"
+            project "$P" "$N" postgres
+            mkdir -p "$P/data"
+            cp "$SPLITDIR/split.txt" "$P/split.txt"
+            for f in "$D"/files/*.csv; do
+                b=$(basename "$f" .csv)
+                if [[ " $EVENT_FILES " == *" $b "* ]]; then
+                    cp "$SPLITDIR/base/$b.csv" "$P/data/$b.csv"
+                else
+                    ln -s "$f" "$P/data/$b.csv"
+                fi
+            done
+            overlapped=0
+            measure "$N" postgres first 1 "$P" "$attempt" --target pg
+            overlapped=$((overlapped + OVER))
+            for b in $EVENT_FILES; do
+                cat "$SPLITDIR/held_back/$b.csv" >> "$P/data/$b.csv"
+            done
+            measure "$N" postgres incremental 1 "$P" "$attempt" --target pg
+            overlapped=$((overlapped + OVER))
+            measure "$N" postgres noop 1 "$P" "$attempt" --target pg
+            overlapped=$((overlapped + OVER))
+            [ "$overlapped" = 0 ] && break
         done
         if [ "${KEEP_DB:-0}" != 1 ]; then
             psql_ postgres -c "drop database $DB"
