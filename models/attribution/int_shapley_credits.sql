@@ -6,6 +6,11 @@
     the earnings are normalised to sum to 1 (a one-element path earns 1; when
     all earn 0, the last element gets 1). Credits are per distinct path. -#}
 {%- set exposure = journey.attribution.path_transform == 'exposure' %}
+{#- A conversion stage and a path key as one text, unambiguous whatever
+    either holds (the stage's length leads). -#}
+{%- macro stage_key(stage, key) -%}
+cast(length({{ stage }}) as {{ sql_type('text') }}) || ':' || {{ stage }} || {{ key }}
+{%- endmacro %}
 with elements as (
     select path_id, conversion_stage, converted, element, label
     from {{ ref('int_path_elements') }}
@@ -19,7 +24,8 @@ probabilities as (
     select
         conversion_stage,
         path_key,
-        cast(sum(case when converted then 1 else 0 end) as {{ sql_type('double') }}) / count(*) as p
+        cast(sum(case when converted then 1 else 0 end) as {{ sql_type('double') }}) / count(*) as p,
+        {{ stage_key('conversion_stage', 'path_key') }} as stage_path
     from keyed
     group by conversion_stage, path_key
 ),
@@ -92,7 +98,11 @@ marginals as (
         greatest(pf.p - coalesce(pr.p, 0), 0) as marginal
     from without as w
     join probabilities as pf on pf.conversion_stage = w.conversion_stage and pf.path_key = w.path_key
-    left join probabilities as pr on pr.conversion_stage = w.conversion_stage and pr.path_key = w.reduced_key
+    -- one key, not (stage, key): Postgres underestimated these rows, merged
+    -- on the stage alone and compared the keys as a filter, 9.3M times at 1M
+    -- events (10.2 s; 0.13 s joined on both). With one key any join it
+    -- picks matches on the whole key.
+    left join probabilities as pr on pr.stage_path = {{ stage_key('w.conversion_stage', 'w.reduced_key') }}
 )
 select
     conversion_stage,
