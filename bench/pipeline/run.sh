@@ -190,6 +190,41 @@ land() {
     "$PY" "$HERE/land_tables.py" "$@" "$dir/target/jmap.duckdb" "$files" > "$dir/land.log"
 }
 
+# `split_events SPLITDIR`: the latest 1% of $D's event files held back (SPLIT).
+split_events() {
+    local dir=$1 b
+    mkdir -p "$dir/base" "$dir/held_back"
+    local srcs=()
+    for b in $EVENT_FILES; do srcs+=("$D/files/$b.csv"); done
+    python3 "$HERE/split_tail.py" "${split_flag[@]}" "$dir/base" "$dir/held_back" "${srcs[@]}" > "$dir/split.txt"
+}
+
+# `base_project DIR N ENGINE SPLITDIR`: a fresh project whose event files are the
+# split's base and whose other files are $D's.
+base_project() {
+    local dir=$1 n=$2 engine=$3 split=$4 f b
+    rm -rf "$dir"
+    project "$dir" "$n" "$engine"
+    mkdir -p "$dir/data"
+    cp "$split/split.txt" "$dir/split.txt"
+    for f in "$D"/files/*.csv; do
+        b=$(basename "$f" .csv)
+        if [[ " $EVENT_FILES " == *" $b "* ]]; then
+            cp "$split/base/$b.csv" "$dir/data/$b.csv"
+        else
+            ln -s "$f" "$dir/data/$b.csv"
+        fi
+    done
+}
+
+# `append_held_back DIR SPLITDIR`: the held-back rows appended to DIR's event files.
+append_held_back() {
+    local b
+    for b in $EVENT_FILES; do
+        cat "$2/held_back/$b.csv" >> "$1/data/$b.csv"
+    done
+}
+
 printf 'accounts\tengine\tcase\trun\twall_s\tpeak_rss_kb\tcpu_s\tload1\twaited_s\tforeign_cpu_s\tattempt\toverlapped\tforeign_top\tdir\n' > "$RESULTS"
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"; }
 
@@ -238,31 +273,15 @@ for N in $SIZES; do
 
     # Incremental: hold back the latest 1% of the events, run cold, append them, run.
     SPLITDIR="$WORK/duckdb-$N/split"
-    mkdir -p "$SPLITDIR/base" "$SPLITDIR/held_back"
-    SRCS=()
-    for b in $EVENT_FILES; do SRCS+=("$D/files/$b.csv"); done
-    python3 "$HERE/split_tail.py" "${split_flag[@]}" "$SPLITDIR/base" "$SPLITDIR/held_back" "${SRCS[@]}" > "$SPLITDIR/split.txt"
+    split_events "$SPLITDIR"
     for attempt in $(seq 1 "$MAX_TRIES"); do
         P="$WORK/duckdb-$N/incremental"
-        rm -rf "$P"
-        project "$P" "$N"
-        mkdir -p "$P/data"
-        cp "$SPLITDIR/split.txt" "$P/split.txt"
-        for f in "$D"/files/*.csv; do
-            b=$(basename "$f" .csv)
-            if [[ " $EVENT_FILES " == *" $b "* ]]; then
-                cp "$SPLITDIR/base/$b.csv" "$P/data/$b.csv"
-            else
-                ln -s "$f" "$P/data/$b.csv"
-            fi
-        done
+        base_project "$P" "$N" duckdb "$SPLITDIR"
         land "$P" "$P/data"
         overlapped=0
         measure "$N" duckdb first 1 "$P" "$attempt"
         overlapped=$((overlapped + OVER))
-        for b in $EVENT_FILES; do
-            cat "$SPLITDIR/held_back/$b.csv" >> "$P/data/$b.csv"
-        done
+        append_held_back "$P" "$SPLITDIR"
         land "$P" "$SPLITDIR/held_back" --append
         measure "$N" duckdb incremental 1 "$P" "$attempt"
         overlapped=$((overlapped + OVER))
@@ -295,31 +314,15 @@ if [ -n "$PG_SIZES" ]; then
         # the rest appended to the files (jmap loads them again), a run, a run with
         # nothing new.
         SPLITDIR="$WORK/postgres-$N/split"
-        mkdir -p "$SPLITDIR/base" "$SPLITDIR/held_back"
-        SRCS=()
-        for b in $EVENT_FILES; do SRCS+=("$D/files/$b.csv"); done
-        python3 "$HERE/split_tail.py" "${split_flag[@]}" "$SPLITDIR/base" "$SPLITDIR/held_back" "${SRCS[@]}" > "$SPLITDIR/split.txt"
+        split_events "$SPLITDIR"
         for attempt in $(seq 1 "$MAX_TRIES"); do
             psql_ postgres -c "drop database if exists $DB" -c "create database $DB"
             P="$WORK/postgres-$N/incremental"
-            rm -rf "$P"
-            project "$P" "$N" postgres
-            mkdir -p "$P/data"
-            cp "$SPLITDIR/split.txt" "$P/split.txt"
-            for f in "$D"/files/*.csv; do
-                b=$(basename "$f" .csv)
-                if [[ " $EVENT_FILES " == *" $b "* ]]; then
-                    cp "$SPLITDIR/base/$b.csv" "$P/data/$b.csv"
-                else
-                    ln -s "$f" "$P/data/$b.csv"
-                fi
-            done
+            base_project "$P" "$N" postgres "$SPLITDIR"
             overlapped=0
             measure "$N" postgres first 1 "$P" "$attempt" --target pg
             overlapped=$((overlapped + OVER))
-            for b in $EVENT_FILES; do
-                cat "$SPLITDIR/held_back/$b.csv" >> "$P/data/$b.csv"
-            done
+            append_held_back "$P" "$SPLITDIR"
             measure "$N" postgres incremental 1 "$P" "$attempt" --target pg
             overlapped=$((overlapped + OVER))
             measure "$N" postgres noop 1 "$P" "$attempt" --target pg
