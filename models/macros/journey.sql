@@ -358,7 +358,12 @@ select
     {{ run_stamp() }} as built_at
     {%- endif %}
 from {{ rows }} as c
-{%- if stored is not none %}
+{%- if stored is not none and dialect() == 'postgres' %}
+-- Only the stored rows of these keys: Postgres expected as many new rows as
+-- stored ones and merge-joined them after sorting every stored row on disk
+-- (int_touches: 3.9 s with nothing new at 1M events).
+left join (select * from {{ stored }} as s where s.{{ key }} in (select r.{{ key }} from {{ rows }} as r)) as o on o.{{ key }} = c.{{ key }}
+{%- elif stored is not none %}
 left join {{ stored }} as o on o.{{ key }} = c.{{ key }}
 {%- endif %}
 {%- endmacro %}
