@@ -638,3 +638,30 @@ fn incremental_deletes_replace_the_same_rows_on_both_engines() {
         assert_eq!(pg, want, "Postgres: {sql}");
     }
 }
+
+/// jmap's Postgres sessions run with the JIT off (its compile time dwarfed
+/// small incremental statements whose estimates were far off), unless the
+/// URL asks for it.
+#[test]
+fn postgres_sessions_run_without_jit_unless_the_url_sets_it() {
+    let db = PgDb::create();
+    let p = TestProject::new(
+        "target: pg\ntargets:\n  pg:\n    engine: postgres\n    url: ${JMAP_PG_URL}\n    schema: w\n",
+    );
+    p.write(
+        "models/setting.sql",
+        "{{ config(materialized='table', reuse=false) }}\nselect current_setting('jit') as jit\n",
+    );
+    jmap_pg(p.path(), &db.url, &["run"]).success();
+    assert_eq!(
+        db.query("select jit from w.setting"),
+        vec![vec!["off".to_owned()]]
+    );
+    let sep = if db.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{sep}options=-c%20jit%3Don", db.url);
+    jmap_pg(p.path(), &url, &["run"]).success();
+    assert_eq!(
+        db.query("select jit from w.setting"),
+        vec![vec!["on".to_owned()]]
+    );
+}

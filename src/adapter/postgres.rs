@@ -59,7 +59,17 @@ impl PostgresAdapter {
                     format!("cannot start the async runtime: {e}"),
                 )
             })?;
-        let options = PgConnectOptions::from_str(url).map_err(|e| connect_error(&e, &redacted))?;
+        let mut options =
+            PgConnectOptions::from_str(url).map_err(|e| connect_error(&e, &redacted))?;
+        // PostgreSQL's JIT compiles a plan whose estimated cost passes
+        // jit_above_cost, and a model's estimates are often far off (465k
+        // rows expected, none there): after 1% more events at 1M, compiling
+        // took 1.8 of int_attribution_credits' 2.2 s and 2.1 of int_touches'
+        // 2.3 s. Off in jmap's sessions (that run: 17.5 s to 12.6 s; a cold
+        // one 53.5 s to 56.1 s), unless the URL sets it (`options=-c jit=on`).
+        if !url.contains("jit") {
+            options = options.options([("jit", "off")]);
+        }
         // One direct attempt first: a pool retries until its timeout, which
         // would turn "connection refused" into a vague "timed out".
         runtime.block_on(async {
