@@ -658,6 +658,13 @@ fn postgres_sessions_run_without_jit_unless_the_url_sets_it() {
         vec![vec!["off".to_owned()]]
     );
     let sep = if db.url.contains('?') { '&' } else { '?' };
+    // "jit" elsewhere in the URL is not a setting: still off.
+    let named = format!("{}{sep}application_name=jitney", db.url);
+    jmap_pg(p.path(), &named, &["run"]).success();
+    assert_eq!(
+        db.query("select jit from w.setting"),
+        vec![vec!["off".to_owned()]]
+    );
     let url = format!("{}{sep}options=-c%20jit%3Don", db.url);
     jmap_pg(p.path(), &url, &["run"]).success();
     assert_eq!(

@@ -66,8 +66,10 @@ impl PostgresAdapter {
         // rows expected, none there): after 1% more events at 1M, compiling
         // took 1.8 of int_attribution_credits' 2.2 s and 2.1 of int_touches'
         // 2.3 s. Off in jmap's sessions (that run: 17.5 s to 12.6 s; a cold
-        // one 53.5 s to 56.1 s), unless the URL sets it (`options=-c jit=on`).
-        if !url.contains("jit") {
+        // one 53.5 s to 56.1 s), unless the URL's `options` set it
+        // (`options=-c jit=on`); "jit" elsewhere in the URL (a database
+        // named jitney) does not count.
+        if !options.get_options().is_some_and(|o| o.contains("jit")) {
             options = options.options([("jit", "off")]);
         }
         // One direct attempt first: a pool retries until its timeout, which
