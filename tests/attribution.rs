@@ -91,6 +91,17 @@ fn by_channel(case: &JourneyCase, model: &str) -> Vec<(String, f64)> {
     .collect()
 }
 
+/// The same totals as `by_channel`, read from the attribution_by_channel table
+/// (summed from the stored credits, not from the view).
+fn table_by_channel(case: &JourneyCase, model: &str) -> Vec<(String, f64)> {
+    case.query(&format!(
+        "select channel, conversions from journey.attribution_by_channel where model = '{model}' order by channel"
+    ))
+    .into_iter()
+    .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+    .collect()
+}
+
 fn assert_credits(got: &[(String, f64)], want: &[(&str, f64)]) {
     assert_eq!(got.len(), want.len(), "{got:?} vs {want:?}");
     for ((gc, gv), (wc, wv)) in got.iter().zip(want) {
@@ -164,9 +175,31 @@ fn markov_and_heuristics_on_the_worked_example() {
     assert_credits(&by_channel(&c, "last_touch"), &[(R, 1.0)]);
     // time decay, half-life 7 days: touches 14, 7 and 0 days before the
     // conversion weigh 2^-2, 2^-1, 2^0 = 0.25, 0.5, 1 (sum 1.75).
+    let decay = [(E, 0.5 / 1.75), (S, 0.25 / 1.75), (R, 1.0 / 1.75)];
+    assert_credits(&by_channel(&c, "time_decay"), &decay);
+    // The per-channel table: the same credits, one row per channel with a
+    // credit above 0 (first touch: only S), markov from the removal effects.
+    assert_credits(&table_by_channel(&c, "time_decay"), &decay);
+    assert_credits(&table_by_channel(&c, "first_touch"), &[(S, 1.0)]);
     assert_credits(
-        &by_channel(&c, "time_decay"),
-        &[(E, 0.5 / 1.75), (S, 0.25 / 1.75), (R, 1.0 / 1.75)],
+        &table_by_channel(&c, "markov"),
+        &[(E, 0.4), (S, 0.2), (R, 0.4)],
+    );
+    // No touch has a campaign: each model gives its one conversion to
+    // '(none)': a row for each of the 11 models, each with 1 conversion.
+    let campaigns = c.query(
+        "select campaign, count(*), min(conversions), max(conversions) from journey.attribution_by_campaign group by campaign",
+    );
+    assert_eq!(campaigns.len(), 1, "{campaigns:?}");
+    assert_eq!(campaigns[0][0], "(none)");
+    assert_eq!(campaigns[0][1], "11");
+    let (lo, hi): (f64, f64) = (
+        campaigns[0][2].parse().unwrap(),
+        campaigns[0][3].parse().unwrap(),
+    );
+    assert!(
+        (lo - 1.0).abs() < 1e-9 && (hi - 1.0).abs() < 1e-9,
+        "{campaigns:?}"
     );
     // Shapley: P(S > E > R) = 1/1. Leaving out S gives E > R, seen once without
     // converting: P = 0, marginal 1. Leaving out E (S > R) or R (S > E): never

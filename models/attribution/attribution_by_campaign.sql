@@ -3,10 +3,7 @@
     model and conversion type, with spend, cost per conversion and return on ad
     spend where an ad_spend source is declared. -#}
 with credited as (
-    select model, conversion_stage, coalesce(campaign, '(none)') as campaign,
-        sum(credit) as conversions, sum(revenue_credit) as revenue
-    from {{ ref('attribution_touchpoints') }}
-    group by model, conversion_stage, coalesce(campaign, '(none)')
+    {{ credit_totals(journey.attribution.models, "coalesce(campaign, '(none)')", 'campaign') }}
 ),
 spend as (
     select campaign, min(channel) as channel, sum(cost) as spend

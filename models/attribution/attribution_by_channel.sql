@@ -5,10 +5,7 @@
     ad_spend source is declared, spend (campaigns mapped to the channel their
     touches mostly carry), cost per conversion and return on ad spend. -#}
 with credited as (
-    select model, conversion_stage, channel, sum(credit) as conversions, sum(revenue_credit) as revenue
-    from {{ ref('attribution_touchpoints') }}
-    where model <> 'markov'
-    group by model, conversion_stage, channel
+    {{ credit_totals(journey.attribution.models | reject('equalto', 'markov') | list, 'channel', 'channel') }}
     {%- if 'markov' in journey.attribution.models %}
     union all
     select 'markov', conversion_stage, channel, conversions, revenue
