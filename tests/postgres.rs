@@ -672,3 +672,65 @@ fn postgres_sessions_run_without_jit_unless_the_url_sets_it() {
         vec![vec!["on".to_owned()]]
     );
 }
+
+/// A CSV source loaded into a Postgres warehouse: a file that only grew has
+/// only its new lines appended; a file changed before its end, or whose last
+/// load did not end a line, loads whole. Each time the table holds exactly
+/// the file's rows, duplicates included.
+#[test]
+fn csv_files_that_only_grew_load_only_their_new_lines() {
+    let db = PgDb::create();
+    let p = TestProject::new(
+        "target: pg\ntargets:\n  pg:\n    engine: postgres\n    url: ${JMAP_PG_URL}\n    schema: w\nsources:\n  crm:\n    tables:\n      contacts:\n        kind: contacts\n        path: data/contacts.csv\n        columns:\n          contact_id: id\n          email: email\n",
+    );
+    let load = |want: &str| {
+        let out = stdout(&jmap_pg(p.path(), &db.url, &["load"]).success());
+        assert!(
+            out.lines().any(|l| l.contains("jmap_sources.crm__contacts")
+                && l.split_whitespace().nth(1) == Some(want.split(' ').next().unwrap())
+                && l.contains(&format!(" {} rows", want.split(' ').nth(1).unwrap()))),
+            "want {want}:\n{out}"
+        );
+    };
+    let landed = || sorted(db.query("select id, email from jmap_sources.crm__contacts"));
+    let file_rows = |text: &str| {
+        sorted(
+            text.lines()
+                .skip(1)
+                .map(|l| l.split(',').map(str::to_owned).collect())
+                .collect(),
+        )
+    };
+    let mut text = String::from("id,email\n1,a@x.io\n2,b@x.io\n");
+    p.write("data/contacts.csv", &text);
+    load("full 2");
+    load("unchanged 0");
+    // Two lines appended, one a duplicate of a loaded line: both kept, as a
+    // full load of the file would keep them.
+    text.push_str("3,c@x.io\n2,b@x.io\n");
+    p.write("data/contacts.csv", &text);
+    load("appended 2");
+    assert_eq!(landed(), file_rows(&text));
+    assert_eq!(landed().len(), 4);
+    // A line changed before the end: the whole file again (4 rows, not 1).
+    text = text.replacen("1,a@x.io", "1,z@x.io", 1);
+    p.write("data/contacts.csv", &text);
+    load("full 4");
+    assert_eq!(landed(), file_rows(&text));
+    // A last line without its newline is a row (appended), but the bytes
+    // loaded then do not end a line: the next load is whole, so that the
+    // line completed later is not split into two rows.
+    text.push_str("5,e@x.io");
+    p.write("data/contacts.csv", &text);
+    load("appended 1");
+    assert_eq!(landed(), file_rows(&text));
+    text.push_str("\n6,f@x.io\n");
+    p.write("data/contacts.csv", &text);
+    load("full 6");
+    assert_eq!(landed(), file_rows(&text));
+    // And appended to once more: only the new line.
+    text.push_str("7,g@x.io\n");
+    p.write("data/contacts.csv", &text);
+    load("appended 1");
+    assert_eq!(landed(), file_rows(&text));
+}

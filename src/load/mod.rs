@@ -135,6 +135,9 @@ pub fn landed_set(jobs: &[Job]) -> HashSet<(String, String)> {
 pub enum Mode {
     Full,
     Incremental,
+    /// A file's new lines, appended as they are (no key to replace by: the
+    /// full file would hold every line too).
+    Appended,
     Unchanged,
 }
 
@@ -143,6 +146,7 @@ impl Mode {
         match self {
             Mode::Full => "full",
             Mode::Incremental => "incremental",
+            Mode::Appended => "appended",
             Mode::Unchanged => "unchanged",
         }
     }
@@ -270,7 +274,8 @@ fn state_statements(
 }
 
 /// Publish a staged load: a full load replaces the landed table, an
-/// incremental one replaces rows by key (or appends without a key).
+/// incremental one replaces rows by key (or appends without a key), an
+/// appended one appends.
 fn publish(
     session: &mut dyn Session,
     d: Dialect,
@@ -318,7 +323,11 @@ fn publish(
         }
     } else {
         let mut incremental = Vec::new();
-        if let Some(pk) = &source.primary_key {
+        if let Some(pk) = source
+            .primary_key
+            .as_ref()
+            .filter(|_| mode == Mode::Incremental)
+        {
             incremental.push(format!(
                 "delete from {landed} where {k} in (select {k} from {staged_rel})",
                 k = dialect::quote(pk)
