@@ -218,7 +218,7 @@ for n in pg_sizes:
         print(
             f"\n- 1% more events: first run (99%, cold) {fi['wall_s']} s, incremental run {inc['wall_s']} s "
             f"({100 * float(inc['wall_s']) / float(r['wall_s']):.1f}% of the full run; models "
-            f"{fmt_s(model_phase(results(inc)))} s, the rest is loading the files again), "
+            f"{fmt_s(model_phase(results(inc)))} s, the rest is loading what the files gained), "
             f"no-change run {noop['wall_s']} s"
         )
         print(
