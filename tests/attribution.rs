@@ -81,25 +81,33 @@ fn case(paths: &[Path], extra: &str) -> JourneyCase {
     case
 }
 
+/// (channel, credit) rows of a two-column query.
+fn channel_credits(case: &JourneyCase, sql: &str) -> Vec<(String, f64)> {
+    case.query(sql)
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].parse().unwrap()))
+        .collect()
+}
+
 /// Credit per channel for `model`, over all conversions.
 fn by_channel(case: &JourneyCase, model: &str) -> Vec<(String, f64)> {
-    case.query(&format!(
-        "select channel, sum(credit) from journey.attribution_touchpoints where model = '{model}' group by channel order by channel"
-    ))
-    .into_iter()
-    .map(|r| (r[0].clone(), r[1].parse().unwrap()))
-    .collect()
+    channel_credits(
+        case,
+        &format!(
+            "select channel, sum(credit) from journey.attribution_touchpoints where model = '{model}' group by channel order by channel"
+        ),
+    )
 }
 
 /// The same totals as `by_channel`, read from the attribution_by_channel table
 /// (summed from the stored credits, not from the view).
 fn table_by_channel(case: &JourneyCase, model: &str) -> Vec<(String, f64)> {
-    case.query(&format!(
-        "select channel, conversions from journey.attribution_by_channel where model = '{model}' order by channel"
-    ))
-    .into_iter()
-    .map(|r| (r[0].clone(), r[1].parse().unwrap()))
-    .collect()
+    channel_credits(
+        case,
+        &format!(
+            "select channel, conversions from journey.attribution_by_channel where model = '{model}' order by channel"
+        ),
+    )
 }
 
 fn assert_credits(got: &[(String, f64)], want: &[(&str, f64)]) {

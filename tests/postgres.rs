@@ -701,36 +701,31 @@ fn csv_files_that_only_grew_load_only_their_new_lines() {
                 .collect(),
         )
     };
+    // Write the file, load it, and find exactly its rows in the table.
+    let step = |text: &str, want: &str| {
+        p.write("data/contacts.csv", text);
+        load(want);
+        assert_eq!(landed(), file_rows(text));
+    };
     let mut text = String::from("id,email\n1,a@x.io\n2,b@x.io\n");
-    p.write("data/contacts.csv", &text);
-    load("full 2");
+    step(&text, "full 2");
     load("unchanged 0");
     // Two lines appended, one a duplicate of a loaded line: both kept, as a
     // full load of the file would keep them.
     text.push_str("3,c@x.io\n2,b@x.io\n");
-    p.write("data/contacts.csv", &text);
-    load("appended 2");
-    assert_eq!(landed(), file_rows(&text));
+    step(&text, "appended 2");
     assert_eq!(landed().len(), 4);
     // A line changed before the end: the whole file again (4 rows, not 1).
     text = text.replacen("1,a@x.io", "1,z@x.io", 1);
-    p.write("data/contacts.csv", &text);
-    load("full 4");
-    assert_eq!(landed(), file_rows(&text));
+    step(&text, "full 4");
     // A last line without its newline is a row (appended), but the bytes
     // loaded then do not end a line: the next load is whole, so that the
     // line completed later is not split into two rows.
     text.push_str("5,e@x.io");
-    p.write("data/contacts.csv", &text);
-    load("appended 1");
-    assert_eq!(landed(), file_rows(&text));
+    step(&text, "appended 1");
     text.push_str("\n6,f@x.io\n");
-    p.write("data/contacts.csv", &text);
-    load("full 6");
-    assert_eq!(landed(), file_rows(&text));
+    step(&text, "full 6");
     // And appended to once more: only the new line.
     text.push_str("7,g@x.io\n");
-    p.write("data/contacts.csv", &text);
-    load("appended 1");
-    assert_eq!(landed(), file_rows(&text));
+    step(&text, "appended 1");
 }
