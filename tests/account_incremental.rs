@@ -239,3 +239,117 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
         );
     }
 }
+
+/// An opportunity deleted in the CRM takes its conversion path out of every
+/// path table in an incremental run, while its account's other paths stay as
+/// they were; a touch after an account's last conversion grows only its
+/// non-converting path. Both end as a full rebuild does, on both engines.
+#[test]
+fn a_deleted_opportunity_loses_its_path_in_an_incremental_run() {
+    // A (ann on d1): w1 before op1 (day 2), w2 between op1 and op2 (day 5).
+    // C (cy on d4): w5 before op3 (day 2), w6 between op3 and op4 (day 5).
+    // Neither has won: each also has a non-converting closed_won path of
+    // every touch.
+    let day1 = format!(
+        "{WEB}\n\
+         w1,2025-03-01 06:00:00,d1,,ann@alpha.io,page,https://acme.io/,,,,,\n\
+         w2,2025-03-03 06:00:00,d1,,,page,https://acme.io/,,,,,\n\
+         w5,2025-03-01 07:00:00,d4,,cy@gamma.io,page,https://acme.io/,,,,,\n\
+         w6,2025-03-03 07:00:00,d4,,,page,https://acme.io/,,,,,\n"
+    );
+    let opps = "opportunity_id,account_id,created_at,closed_at,is_won,amount\n\
+                op1,A,2025-03-02 10:00:00,,false,1000\n\
+                op2,A,2025-03-05 10:00:00,,false,2000\n\
+                op3,C,2025-03-02 10:00:00,,false,3000\n\
+                op4,C,2025-03-05 10:00:00,,false,4000\n";
+    let case = JourneyCase::new(
+        &[
+            ("web_events", &day1),
+            (
+                "ad_clicks",
+                "click_id,occurred_at,platform,campaign,anonymous_id,gclid\n",
+            ),
+            (
+                "contacts",
+                "contact_id,email,account_id,mql_at\nc1,ann@alpha.io,A,\nc3,cy@gamma.io,C,\n",
+            ),
+            ("accounts", ACCOUNTS),
+            (
+                "crm_activities",
+                "activity_id,occurred_at,activity_type,contact_id,account_id\n",
+            ),
+            ("opportunities", opps),
+        ],
+        "",
+    );
+    case.run();
+    let paths = "select account_id, opportunity_id, conversion_stage, string_agg(w.event_id, ',' order by position) \
+                 from journey_staging.int_path_touches as p join journey_staging.int_web_events as w on w.event_key = p.touchpoint_id \
+                 group by account_id, opportunity_id, conversion_stage order by 1, 2, 3";
+    assert_eq!(
+        case.query(paths),
+        rows(&[
+            "A|op1|opportunity|w1",
+            "A|op2|opportunity|w2",
+            "A|NULL|closed_won|w1,w2",
+            "C|op3|opportunity|w5",
+            "C|op4|opportunity|w6",
+            "C|NULL|closed_won|w5,w6",
+        ])
+    );
+
+    // Day 2: ann comes back after op2 (A's closed_won path grows, its
+    // opportunity paths do not); op4 is deleted in the CRM (C loses its
+    // path, and its other two come out the same).
+    case.project.write(
+        "data/web_events.csv",
+        &format!("{day1}w3,2025-03-06 06:00:00,d1,,,page,https://acme.io/,,,,,\n"),
+    );
+    case.project.write(
+        "data/opportunities.csv",
+        &opps.replace("op4,C,2025-03-05 10:00:00,,false,4000\n", ""),
+    );
+    for args in [&["run"][..], &["run", "--target", "pg"][..]] {
+        let out = common::stdout(&case.project.jmap(args));
+        for model in [
+            "journey.stage_events",
+            "journey_staging.int_path_touches",
+            "journey_staging.int_path_elements",
+            "journey.conversion_paths",
+        ] {
+            assert!(
+                out.contains(&format!("incremental {model}")),
+                "{args:?}: {model} not incremental:\n{out}"
+            );
+        }
+    }
+    assert_eq!(
+        case.query(paths),
+        rows(&[
+            "A|op1|opportunity|w1",
+            "A|op2|opportunity|w2",
+            "A|NULL|closed_won|w1,w2,w3",
+            "C|op3|opportunity|w5",
+            "C|NULL|closed_won|w5,w6",
+        ])
+    );
+    // C's lost path is gone from the tables read from int_path_touches too.
+    let incremental: Vec<_> = COMPARED.iter().map(|sql| case.query(sql)).collect();
+    assert_eq!(
+        case.query("select count(*) from journey.conversion_paths where account_id = 'C'"),
+        rows(&["2"])
+    );
+    for args in [
+        &["run", "--full-refresh"][..],
+        &["run", "--full-refresh", "--target", "pg"][..],
+    ] {
+        case.project.jmap(args).success();
+    }
+    for (sql, inc) in COMPARED.iter().zip(&incremental) {
+        assert_eq!(
+            &case.query(sql),
+            inc,
+            "incremental differs from full: {sql}"
+        );
+    }
+}
