@@ -64,6 +64,30 @@ const COMPARED: [&str; 9] = [
      from journey.persons order by person_id",
 ];
 
+/// Runs the project on DuckDB, then on Postgres, and checks that each of
+/// `models` was built incrementally on both.
+fn run_incrementally(case: &JourneyCase, models: &[&str]) {
+    for args in [&["run"][..], &["run", "--target", "pg"][..]] {
+        let out = common::stdout(&case.project.jmap(args));
+        for model in models {
+            assert!(
+                out.contains(&format!("incremental {model}")),
+                "{args:?}: {model} not incremental:\n{out}"
+            );
+        }
+    }
+}
+
+/// Rebuilds everything from scratch on both engines.
+fn full_refresh(case: &JourneyCase) {
+    for args in [
+        &["run", "--full-refresh"][..],
+        &["run", "--full-refresh", "--target", "pg"][..],
+    ] {
+        case.project.jmap(args).success();
+    }
+}
+
 #[test]
 fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     // Day 1: ann (A) on d1, after the ad click k1 (gclid G1, no landing page
@@ -133,9 +157,9 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
         "contact_id,email,account_id,mql_at\n\
          c1,ann@alpha.io,A,\nc2,bob@beta.io,B,2025-03-02 08:00:00\nc3,cy@gamma.io,B,\nc4,dee@delta.io,D,\nc5,fay@epsilon.io,E,2025-03-01 07:10:00\nc6,gus@phi.io,F,\nc7,hal@rho.io,G,\n",
     );
-    for args in [&["run"][..], &["run", "--target", "pg"][..]] {
-        let out = common::stdout(&case.project.jmap(args));
-        for model in [
+    run_incrementally(
+        &case,
+        &[
             "journey.persons",
             "journey_staging.int_account_touches",
             "journey.stage_events",
@@ -144,13 +168,8 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
             "journey_staging.int_path_elements",
             "journey_staging.int_path_keys",
             "journey.conversion_paths",
-        ] {
-            assert!(
-                out.contains(&format!("incremental {model}")),
-                "{args:?}: {model} not incremental:\n{out}"
-            );
-        }
-    }
+        ],
+    );
     let expected = rows(&[
         "A|w1,w10,w8",
         "B|w2,w3,w4,w5,x1",
@@ -223,12 +242,7 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
 
     // Row for row what a full rebuild gives.
     let incremental: Vec<_> = COMPARED.iter().map(|sql| case.query(sql)).collect();
-    for args in [
-        &["run", "--full-refresh"][..],
-        &["run", "--full-refresh", "--target", "pg"][..],
-    ] {
-        case.project.jmap(args).success();
-    }
+    full_refresh(&case);
     assert_eq!(case.query(BY_ACCOUNT), expected);
     for (sql, inc) in COMPARED.iter().zip(&incremental) {
         assert!(!inc.is_empty(), "nothing compared: {sql}");
@@ -309,20 +323,15 @@ fn a_deleted_opportunity_loses_its_path_in_an_incremental_run() {
         "data/opportunities.csv",
         &opps.replace("op4,C,2025-03-05 10:00:00,,false,4000\n", ""),
     );
-    for args in [&["run"][..], &["run", "--target", "pg"][..]] {
-        let out = common::stdout(&case.project.jmap(args));
-        for model in [
+    run_incrementally(
+        &case,
+        &[
             "journey.stage_events",
             "journey_staging.int_path_touches",
             "journey_staging.int_path_elements",
             "journey.conversion_paths",
-        ] {
-            assert!(
-                out.contains(&format!("incremental {model}")),
-                "{args:?}: {model} not incremental:\n{out}"
-            );
-        }
-    }
+        ],
+    );
     assert_eq!(
         case.query(paths),
         rows(&[
@@ -339,12 +348,7 @@ fn a_deleted_opportunity_loses_its_path_in_an_incremental_run() {
         case.query("select count(*) from journey.conversion_paths where account_id = 'C'"),
         rows(&["2"])
     );
-    for args in [
-        &["run", "--full-refresh"][..],
-        &["run", "--full-refresh", "--target", "pg"][..],
-    ] {
-        case.project.jmap(args).success();
-    }
+    full_refresh(&case);
     for (sql, inc) in COMPARED.iter().zip(&incremental) {
         assert_eq!(
             &case.query(sql),
