@@ -639,37 +639,45 @@ fn incremental_deletes_replace_the_same_rows_on_both_engines() {
     }
 }
 
-/// jmap's Postgres sessions run with the JIT off (its compile time dwarfed
-/// small incremental statements whose estimates were far off), unless the
-/// URL asks for it.
+/// jmap's Postgres sessions run with the JIT and merge joins off (the JIT's
+/// compile time dwarfed small incremental statements, and merge joins sorted
+/// thousands of rows for the handful expected), unless the URL sets them.
 #[test]
-fn postgres_sessions_run_without_jit_unless_the_url_sets_it() {
+fn postgres_sessions_run_without_jit_or_merge_joins_unless_the_url_sets_them() {
     let db = PgDb::create();
     let p = TestProject::new(
         "target: pg\ntargets:\n  pg:\n    engine: postgres\n    url: ${JMAP_PG_URL}\n    schema: w\n",
     );
     p.write(
         "models/setting.sql",
-        "{{ config(materialized='table', reuse=false) }}\nselect current_setting('jit') as jit\n",
+        "{{ config(materialized='table', reuse=false) }}\n\
+         select current_setting('jit') as jit, current_setting('enable_mergejoin') as mergejoin\n",
     );
-    jmap_pg(p.path(), &db.url, &["run"]).success();
-    assert_eq!(
-        db.query("select jit from w.setting"),
-        vec![vec!["off".to_owned()]]
-    );
+    let settings = |url: &str| {
+        jmap_pg(p.path(), url, &["run"]).success();
+        db.query("select jit || ' ' || mergejoin from w.setting")[0][0].clone()
+    };
+    assert_eq!(settings(&db.url), "off off");
     let sep = if db.url.contains('?') { '&' } else { '?' };
-    // "jit" elsewhere in the URL is not a setting: still off.
-    let named = format!("{}{sep}application_name=jitney", db.url);
-    jmap_pg(p.path(), &named, &["run"]).success();
+    // A name elsewhere in the URL is not a setting: still off.
     assert_eq!(
-        db.query("select jit from w.setting"),
-        vec![vec!["off".to_owned()]]
+        settings(&format!(
+            "{}{sep}application_name=jitney_enable_mergejoin",
+            db.url
+        )),
+        "off off"
     );
-    let url = format!("{}{sep}options=-c%20jit%3Don", db.url);
-    jmap_pg(p.path(), &url, &["run"]).success();
+    // Each setting the URL's options give is kept; the other stays off.
     assert_eq!(
-        db.query("select jit from w.setting"),
-        vec![vec!["on".to_owned()]]
+        settings(&format!("{}{sep}options=-c%20jit%3Don", db.url)),
+        "on off"
+    );
+    assert_eq!(
+        settings(&format!(
+            "{}{sep}options=-c%20enable_mergejoin%3Don",
+            db.url
+        )),
+        "off on"
     );
 }
 

@@ -46,6 +46,24 @@ fn redact_query_password(url: &str) -> String {
     }
 }
 
+/// Planner settings of jmap's sessions, each unless the URL's `options` set
+/// it (`options=-c jit=on`); the name elsewhere in the URL (a database named
+/// jitney) does not count. Both work around estimates that are often far off
+/// in models' CTEs and scoped incremental statements (465k rows expected,
+/// none there):
+/// - `jit`: PostgreSQL compiles a plan whose estimated cost passes
+///   jit_above_cost; after 1% more events at 1M, compiling took 1.8 of
+///   int_attribution_credits' 2.2 s and 2.1 of int_touches' 2.3 s (that
+///   run: 17.5 s to 12.6 s with it off; a cold one 53.5 s to 56.1 s).
+/// - `enable_mergejoin`: for a handful of rows expected by the thousand,
+///   the planner sorts both sides of every join to merge them (identity_map
+///   with nothing new sorted 35k-160k rows five times: 0.97 s, 0.32 s with
+///   hash joins). Off, at 1M events: a cold run 45.49, 46.46 s to 42.20,
+///   41.98 s; after 1% more events 8.29, 8.33 s to 7.03, 6.75 s; with
+///   nothing new 4.73, 4.88 s to 4.10, 3.97 s. The planner still merges
+///   where nothing else can join.
+const SESSION_DEFAULTS: [(&str, &str); 2] = [("jit", "off"), ("enable_mergejoin", "off")];
+
 impl PostgresAdapter {
     pub fn open(url: &str, max_connections: usize) -> Result<PostgresAdapter, Error> {
         let redacted = redact(url);
@@ -61,16 +79,10 @@ impl PostgresAdapter {
             })?;
         let mut options =
             PgConnectOptions::from_str(url).map_err(|e| connect_error(&e, &redacted))?;
-        // PostgreSQL's JIT compiles a plan whose estimated cost passes
-        // jit_above_cost, and a model's estimates are often far off (465k
-        // rows expected, none there): after 1% more events at 1M, compiling
-        // took 1.8 of int_attribution_credits' 2.2 s and 2.1 of int_touches'
-        // 2.3 s. Off in jmap's sessions (that run: 17.5 s to 12.6 s; a cold
-        // one 53.5 s to 56.1 s), unless the URL's `options` set it
-        // (`options=-c jit=on`); "jit" elsewhere in the URL (a database
-        // named jitney) does not count.
-        if !options.get_options().is_some_and(|o| o.contains("jit")) {
-            options = options.options([("jit", "off")]);
+        for (setting, value) in SESSION_DEFAULTS {
+            if !options.get_options().is_some_and(|o| o.contains(setting)) {
+                options = options.options([(setting, value)]);
+            }
         }
         // One direct attempt first: a pool retries until its timeout, which
         // would turn "connection refused" into a vague "timed out".
