@@ -263,6 +263,31 @@ impl Dialect {
         (stmt, 1)
     }
 
+    /// The qualified name of a temporary table (see `create_temp_table_as`),
+    /// so that no schema of the warehouse can hide it.
+    pub fn temp_relation(self, name: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!("temp.main.{}", quote(name)),
+            Dialect::Postgres => format!("pg_temp.{}", quote(name)),
+        }
+    }
+
+    /// The columns of a temporary table of this session, as `list_columns_sql`.
+    pub fn list_temp_columns_sql(self, name: &str) -> String {
+        let temp_schema = match self {
+            Dialect::DuckDb => "table_catalog = 'temp'".to_owned(),
+            // every session's temporary schema is listed; only ours is visible
+            Dialect::Postgres => {
+                "table_schema = cast(pg_my_temp_schema()::regnamespace as text)".to_owned()
+            }
+        };
+        format!(
+            "select column_name, data_type from information_schema.columns \
+             where {temp_schema} and table_name = {} order by ordinal_position",
+            literal(name)
+        )
+    }
+
     pub fn create_view_as(self, rel: &str, body: &str) -> (String, usize) {
         (format!("create or replace view {rel} as\n{body}\n"), 1)
     }

@@ -173,7 +173,20 @@ pub fn columns(
     schema: &str,
     table: &str,
 ) -> Result<Vec<(String, String)>, DbError> {
-    let rows = session.query(&dialect.list_columns_sql(schema, table))?;
+    column_rows(session, &dialect.list_columns_sql(schema, table))
+}
+
+/// Column names and types of a temporary table of this session, in order.
+pub fn temp_columns(
+    session: &mut dyn Session,
+    dialect: Dialect,
+    name: &str,
+) -> Result<Vec<(String, String)>, DbError> {
+    column_rows(session, &dialect.list_temp_columns_sql(name))
+}
+
+fn column_rows(session: &mut dyn Session, sql: &str) -> Result<Vec<(String, String)>, DbError> {
+    let rows = session.query(sql)?;
     Ok(rows
         .rows
         .into_iter()
