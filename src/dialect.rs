@@ -263,29 +263,37 @@ impl Dialect {
         (stmt, 1)
     }
 
-    /// The qualified name of a temporary table (see `create_temp_table_as`),
-    /// so that no schema of the warehouse can hide it.
-    pub fn temp_relation(self, name: &str) -> String {
+    /// Where an incremental build keeps its scope and new rows, which are
+    /// read once or twice and dropped. On DuckDB, a temporary table: it is
+    /// never logged, written to the warehouse's file or checkpointed (10M
+    /// events, +1%: 13.9 s -> 13.1 s, mean of four alternated runs). On
+    /// Postgres, a table of the model's schema: a temporary table there
+    /// cannot be scanned in parallel and lives in 8 MB of session buffers
+    /// (1M events, +1%: 8.40 s -> 9.62 s, one run each).
+    pub fn scratch_relation(self, schema: &str, name: &str) -> String {
         match self {
             Dialect::DuckDb => format!("temp.main.{}", quote(name)),
-            Dialect::Postgres => format!("pg_temp.{}", quote(name)),
+            Dialect::Postgres => relation(schema, name),
         }
     }
 
-    /// The columns of a temporary table of this session, as `list_columns_sql`.
-    pub fn list_temp_columns_sql(self, name: &str) -> String {
-        let temp_schema = match self {
-            Dialect::DuckDb => "table_catalog = 'temp'".to_owned(),
-            // every session's temporary schema is listed; only ours is visible
-            Dialect::Postgres => {
-                "table_schema = cast(pg_my_temp_schema()::regnamespace as text)".to_owned()
-            }
-        };
-        format!(
-            "select column_name, data_type from information_schema.columns \
-             where {temp_schema} and table_name = {} order by ordinal_position",
-            literal(name)
-        )
+    pub fn create_scratch_table_as(self, schema: &str, name: &str, body: &str) -> (String, usize) {
+        match self {
+            Dialect::DuckDb => self.create_temp_table_as(name, body),
+            Dialect::Postgres => self.create_table_as(&relation(schema, name), body),
+        }
+    }
+
+    /// The columns of a scratch table, as `list_columns_sql`.
+    pub fn list_scratch_columns_sql(self, schema: &str, name: &str) -> String {
+        match self {
+            Dialect::DuckDb => format!(
+                "select column_name, data_type from information_schema.columns \
+                 where table_catalog = 'temp' and table_name = {} order by ordinal_position",
+                literal(name)
+            ),
+            Dialect::Postgres => self.list_columns_sql(schema, name),
+        }
     }
 
     pub fn create_view_as(self, rel: &str, body: &str) -> (String, usize) {

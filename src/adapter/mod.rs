@@ -176,13 +176,14 @@ pub fn columns(
     column_rows(session, &dialect.list_columns_sql(schema, table))
 }
 
-/// Column names and types of a temporary table of this session, in order.
-pub fn temp_columns(
+/// Column names and types of an incremental build's scratch table, in order.
+pub fn scratch_columns(
     session: &mut dyn Session,
     dialect: Dialect,
+    schema: &str,
     name: &str,
 ) -> Result<Vec<(String, String)>, DbError> {
-    column_rows(session, &dialect.list_temp_columns_sql(name))
+    column_rows(session, &dialect.list_scratch_columns_sql(schema, name))
 }
 
 fn column_rows(session: &mut dyn Session, sql: &str) -> Result<Vec<(String, String)>, DbError> {

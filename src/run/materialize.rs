@@ -358,11 +358,10 @@ fn build_incremental(
     audit: Audit<'_>,
 ) -> Result<Built, BuildError> {
     let rel = m.relation();
-    // The new rows and the scope are temporary tables of the session: they
-    // are read once or twice and dropped, so writing them to the log and the
-    // warehouse's file (and checkpointing them) would be wasted work.
+    // The new rows and the scope are scratch tables (see
+    // Dialect::scratch_relation): read once or twice and dropped.
     let incr_name = format!("{}{INCREMENTAL_SUFFIX}", m.identifier);
-    let incr = d.temp_relation(&incr_name);
+    let incr = d.scratch_relation(&m.schema, &incr_name);
     // The values the body and its scope are filtered by are computed first
     // and written in as literals (see prefetch), in both alike so that the
     // scope's text is still found in the body.
@@ -380,9 +379,10 @@ fn build_incremental(
     let scope = match scope {
         Some((query, column)) => {
             let table_name = format!("{}{}", m.identifier, dialect::SCOPE_SUFFIX);
-            let table = d.temp_relation(&table_name);
+            let table = d.scratch_relation(&m.schema, &table_name);
             session.execute(&d.drop_table(&table))?;
-            let (stmt, offset) = d.create_temp_table_as(
+            let (stmt, offset) = d.create_scratch_table_as(
+                &m.schema,
                 &table_name,
                 &format!("select * from (\n{query}\n) as jmap_scope"),
             );
@@ -399,7 +399,11 @@ fn build_incremental(
         None => sql.clone(),
     };
     session.execute(&d.drop_table(&incr))?;
-    let result = with_body(session, &d.create_temp_table_as(&incr_name, &body)).and_then(|()| {
+    let result = with_body(
+        session,
+        &d.create_scratch_table_as(&m.schema, &incr_name, &body),
+    )
+    .and_then(|()| {
         let scope_table = scope.as_ref().map(|(_, column, t)| (*column, t.as_str()));
         apply_increment(session, d, m, &rel, &incr, &incr_name, scope_table, audit)
     });
@@ -461,7 +465,7 @@ fn apply_increment(
     let rows = adapter::scalar_i64(session, &d.count_rows(incr))?;
     audit(session, incr)?;
     let target_cols = adapter::columns(session, d, &m.schema, &m.identifier)?;
-    let new_cols = adapter::temp_columns(session, d, incr_name)?;
+    let new_cols = adapter::scratch_columns(session, d, &m.schema, incr_name)?;
     let target_names: Vec<&str> = target_cols.iter().map(|c| c.0.as_str()).collect();
     let added: Vec<&(String, String)> = new_cols
         .iter()
