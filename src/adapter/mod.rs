@@ -176,17 +176,8 @@ pub fn columns(
     column_rows(session, &dialect.list_columns_sql(schema, table))
 }
 
-/// Column names and types of an incremental build's scratch table, in order.
-pub fn scratch_columns(
-    session: &mut dyn Session,
-    dialect: Dialect,
-    schema: &str,
-    name: &str,
-) -> Result<Vec<(String, String)>, DbError> {
-    column_rows(session, &dialect.list_scratch_columns_sql(schema, name))
-}
-
-fn column_rows(session: &mut dyn Session, sql: &str) -> Result<Vec<(String, String)>, DbError> {
+/// Column names and types, in order, that `sql` lists (a `list_*columns_sql`).
+pub fn column_rows(session: &mut dyn Session, sql: &str) -> Result<Vec<(String, String)>, DbError> {
     let rows = session.query(sql)?;
     Ok(rows
         .rows

@@ -465,7 +465,8 @@ fn apply_increment(
     let rows = adapter::scalar_i64(session, &d.count_rows(incr))?;
     audit(session, incr)?;
     let target_cols = adapter::columns(session, d, &m.schema, &m.identifier)?;
-    let new_cols = adapter::scratch_columns(session, d, &m.schema, incr_name)?;
+    let new_cols =
+        adapter::column_rows(session, &d.list_scratch_columns_sql(&m.schema, incr_name))?;
     let target_names: Vec<&str> = target_cols.iter().map(|c| c.0.as_str()).collect();
     let added: Vec<&(String, String)> = new_cols
         .iter()
