@@ -196,6 +196,15 @@ pub fn relation(schema: &str, name: &str) -> String {
     format!("{}.{}", quote(schema), quote(name))
 }
 
+/// The names and types of the columns of the one table `filter` picks out of
+/// information_schema.columns, in order.
+fn columns_where(filter: &str) -> String {
+    format!(
+        "select column_name, data_type from information_schema.columns \
+         where {filter} order by ordinal_position"
+    )
+}
+
 /// A SQL string literal.
 pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
@@ -287,11 +296,10 @@ impl Dialect {
     /// The columns of a scratch table, as `list_columns_sql`.
     pub fn list_scratch_columns_sql(self, schema: &str, name: &str) -> String {
         match self {
-            Dialect::DuckDb => format!(
-                "select column_name, data_type from information_schema.columns \
-                 where table_catalog = 'temp' and table_name = {} order by ordinal_position",
+            Dialect::DuckDb => columns_where(&format!(
+                "table_catalog = 'temp' and table_name = {}",
                 literal(name)
-            ),
+            )),
             Dialect::Postgres => self.list_columns_sql(schema, name),
         }
     }
@@ -586,12 +594,11 @@ impl Dialect {
     }
 
     pub fn list_columns_sql(self, schema: &str, table: &str) -> String {
-        format!(
-            "select column_name, data_type from information_schema.columns \
-             where table_schema = {} and table_name = {} order by ordinal_position",
+        columns_where(&format!(
+            "table_schema = {} and table_name = {}",
             literal(schema),
             literal(table)
-        )
+        ))
     }
 
     /// Every column of the relations in `schemas`: schema, table, column, type.

@@ -148,6 +148,48 @@ fn failed_table_build_keeps_the_previous_table() {
 }
 
 #[test]
+fn failed_incremental_build_keeps_the_previous_rows_and_points_at_the_template_line() {
+    // The incremental run's scope and new rows are scratch tables (temporary
+    // on DuckDB): a body that fails there names the model's template line,
+    // leaves the stored rows as they were and no scratch table behind.
+    let p = TestProject::new("vars:\n  broken: false\n");
+    p.write(
+        "models/inc.sql",
+        "{% set changed %}select id from {{ this }} where id > 1{% endset %}\n\
+         {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='id', scope=changed) }}\n\
+         select * from (values (1), (2), (3)) as v(id)\n\
+         {% if is_incremental() %}where id in ({{ changed }})\n\
+         {% if var('broken') %}and no_such_column = 1{% endif %}{% endif %}\n",
+    );
+    p.jmap(&["run"]).success();
+    let a = p.jmap(&["run", "--vars", "{broken: true}"]).code(1);
+    let err = stderr(&a);
+    assert!(err.contains("no_such_column"), "{err}");
+    assert!(err.contains("models/inc.sql:5"), "{err}");
+    assert_eq!(
+        rows(&p, "select count(*) from journey.inc"),
+        vec![vec!["3".to_owned()]]
+    );
+    assert_eq!(
+        rows(
+            &p,
+            "select count(*) from information_schema.tables \
+             where table_name like '%jmap_incr%' or table_name like '%jmap_scope%'"
+        ),
+        vec![vec!["0".to_owned()]]
+    );
+    // Mended, the next run replaces the scope's rows (2 and 3) and keeps 1.
+    p.jmap(&["run"]).success();
+    assert_eq!(
+        rows(
+            &p,
+            "select string_agg(cast(id as varchar), ',' order by id) from journey.inc"
+        ),
+        vec![vec!["1,2,3".to_owned()]]
+    );
+}
+
+#[test]
 fn incremental_strategies() {
     // A source table whose rows the test changes between runs.
     let p = TestProject::new("vars:\n  batch: 1\n");
