@@ -141,15 +141,18 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     // and fay was an MQL since day 1, 07:10, between her two stored visits
     // (E's stage moves under a stored touch: rebuilt); gus's device comes
     // back (F gains a touch after its stored one: appended); a late visit of
-    // hal's device arrives, 40 minutes before his stored one (G is rebuilt).
+    // hal's device arrives, 45 minutes before his stored one (G is rebuilt),
+    // whose time the source corrected in place from 10:50 to 10:55 (in the
+    // window: re-processed, so its touch is written again).
     let day2 = format!(
-        "{day1}\
+        "{}\
          w5,2025-03-02 09:00:00,d2,,bob@beta.io,page,https://acme.io/demo,,,,,\n\
          w6,2025-03-02 09:10:00,d8,,,page,https://acme.io/lp,,,,,G1\n\
          w10,2025-03-02 09:20:00,d10,,ann@alpha.io,page,https://acme.io/,,,,,\n\
          w11,2025-03-02 10:00:00,d11,,,page,https://acme.io/,,,,,\n\
          w13,2025-03-02 10:30:00,d12,,,page,https://acme.io/,,,,,\n\
-         w16,2025-03-01 10:10:00,d13,,,page,https://acme.io/,,,,,\n"
+         w16,2025-03-01 10:10:00,d13,,,page,https://acme.io/,,,,,\n",
+        day1.replace("w15,2025-03-01 10:50:00", "w15,2025-03-01 10:55:00")
     );
     case.project.write("data/web_events.csv", &day2);
     case.project.write(
@@ -197,19 +200,21 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     // int_touches keeps the row of every touch whose person did not change:
     // cy's w4 too (his account moved, not his person), d2's w2 (bob's merged
     // person is keyed from d2, as d2's own was), and k2, a click of an
-    // unknown device that the clicks' window re-processed.
+    // unknown device that the clicks' window re-processed; not w15, whose
+    // time changed.
     assert_eq!(
         case.query(&kept("journey_staging.int_touches")),
-        rows(&["k2", "w1", "w12", "w14", "w15", "w2", "w4", "w7", "w9"])
+        rows(&["k2", "w1", "w12", "w14", "w2", "w4", "w7", "w9"])
     );
     // Touches that did not change keep their rows: ann's (her person gained
-    // eve's device and kept its key), those the window re-processed (w12,
-    // w15) and those of untouched people (w7, w9, w14). k1 (now a twin) is gone; the moved
-    // ones were written again, and so were bob's (w3, x1): his person is now
-    // keyed from d2, the smallest identifier of his merged component.
+    // eve's device and kept its key), w12, which the window re-processed as
+    // it was, and those of untouched people (w7, w9, w14). k1 (now a twin)
+    // is gone; the moved ones were written again, and so were w15 (its time
+    // changed) and bob's (w3, x1): his person is now keyed from d2, the
+    // smallest identifier of his merged component.
     assert_eq!(
         case.query(&kept("journey_staging.int_account_touches")),
-        rows(&["w1", "w12", "w14", "w15", "w7", "w9"])
+        rows(&["w1", "w12", "w14", "w7", "w9"])
     );
     // F's journey was appended to: w13 numbered on from w12, 23 h 40 min
     // later (1420/1440 = 0.986111 days); its stored row was not written
@@ -217,8 +222,8 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
     // or lost a touch they had; E's MQL (07:10) moved w14's stage (w9 at
     // 07:05 stays in awareness; w14 20 minutes later, 20/1440 = 0.013889
     // days; w11 26 h 35 min after w14, 1595/1440 = 1.107639 days); G has a
-    // touch before its stored one (w16 at 10:10, then w15 40 minutes later:
-    // 40/1440 = 0.027778 days).
+    // touch before its stored one (w16 at 10:10, then w15 45 minutes later:
+    // 45/1440 = 0.031250 days).
     assert_eq!(
         case.query(&kept("journey.account_journeys")),
         rows(&["w12"])
@@ -236,7 +241,7 @@ fn an_incremental_run_rebuilds_changed_accounts_as_a_full_rebuild_does() {
             "F|1|w12|NULL|awareness",
             "F|2|w13|0.986111|awareness",
             "G|1|w16|NULL|awareness",
-            "G|2|w15|0.027778|awareness",
+            "G|2|w15|0.03125|awareness",
         ])
     );
 
