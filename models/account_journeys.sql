@@ -127,8 +127,8 @@ timeline as (
     from touches
     union all
     select
-        account_id, reached_at, 0, cast(null as {{ sql_type('text') }}), cast(null as {{ sql_type('text') }}),
-        cast(null as {{ sql_type('text') }}), cast(null as {{ sql_type('text') }}), cast(null as boolean), stage_index
+        account_id, reached_at, 0, cast(null as {{ sql_type('key') }}), cast(null as {{ sql_type('text') }}),
+        cast(null as {{ sql_type('text') }}), cast(null as {{ sql_type('key') }}), cast(null as boolean), stage_index
     from stage_firsts
 ),
 walked as (

@@ -48,7 +48,7 @@ opportunities as (
 ),
 reached as (
     select
-        cast(null as {{ sql_type('text') }}) as account_id, cast(null as {{ sql_type('text') }}) as person_id,
+        cast(null as {{ sql_type('text') }}) as account_id, cast(null as {{ sql_type('key') }}) as person_id,
         cast(null as {{ sql_type('text') }}) as opportunity_id, cast(null as {{ sql_type('text') }}) as stage,
         cast(null as timestamp) as reached_at, cast(null as {{ sql_type('double') }}) as value
     where 1 = 0

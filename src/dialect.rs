@@ -46,6 +46,14 @@ pub fn prefetch_marker(query: &str, sql_type: &str) -> String {
     format!("{PREFETCH_OPEN}{sql_type}*/({query}){PREFETCH_CLOSE}")
 }
 
+/// The type of a `hash_key()`: an md5 as a UUID, the same 16 bytes on both
+/// engines. Keys are what incremental runs join the large stored tables on
+/// (to find the rows a few new ones replace); fixed-width, a key column
+/// reads and compares about twice as fast as the 32 characters of its hex
+/// text (DuckDB, a 89,000-key join on 6.7M stored keys in a new process:
+/// 0.08 s against 0.18 s), and its hash is cheaper to group and join.
+pub const KEY_TYPE: &str = "uuid";
+
 /// Words that must be quoted when used as identifiers: the reserved keywords
 /// of PostgreSQL 15 (`pg_get_keywords()`, categories R and T) and of DuckDB 2.0
 /// (`duckdb_keywords()`, reserved and type_function), sorted for binary search.
@@ -677,7 +685,12 @@ impl Dialect {
                 })
             },
         );
-        env.add_function("sql_type", move |ty: String| d.logical_type(&ty));
+        // `key` is the type of what hash_key() gives, for a typed null in a
+        // union with keys; not a type a source column can be cast to.
+        env.add_function("sql_type", move |ty: String| match ty.as_str() {
+            "key" => Ok(KEY_TYPE),
+            _ => d.logical_type(&ty),
+        });
         // A source column's own text when the source stores it as text, and
         // null when it stores a typed value. Filters compare it before any
         // cast (since() in the macros); DuckDB folds the type test at bind
@@ -738,6 +751,15 @@ impl Dialect {
                 })
             },
         );
+        // An aggregate: the smallest key (KEY_TYPE) of the group. Postgres
+        // before 18 has no min() of a uuid; the text of one sorts as its
+        // bytes do (in the C collation), as DuckDB orders it.
+        env.add_function("min_key", move |value: String| match d {
+            Dialect::DuckDb => format!("min({value})"),
+            Dialect::Postgres => {
+                format!("cast(min(cast({value} as text) collate \"C\") as {KEY_TYPE})")
+            }
+        });
         // An aggregate: a fingerprint of the set of non-null text values in
         // the group, whatever their order (their count, and the xor and the
         // sum of 60 bits of each one's md5), to tell whether a set changed
@@ -768,7 +790,7 @@ impl Dialect {
                     .map(|p| format!("coalesce(cast({p} as {}), '')", d.text_type()))
                     .collect::<Vec<_>>()
                     .join(", ");
-                Ok(format!("md5(concat_ws('|', {joined}))"))
+                Ok(format!("cast(md5(concat_ws('|', {joined})) as {KEY_TYPE})"))
             },
         );
     }

@@ -440,7 +440,7 @@ fn awareness_is_the_first_touch_of_the_account_even_without_a_person() {
     case.run();
     assert_eq!(
         case.query(
-            "select account_id, coalesce(person_id, '-'), cast(reached_at as varchar) \
+            "select account_id, coalesce(cast(person_id as varchar), '-'), cast(reached_at as varchar) \
              from journey.stage_events where stage = 'awareness' and account_id = 'A'"
         ),
         rows(&["A|-|2025-01-01 09:00:00"])

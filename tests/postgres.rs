@@ -2,7 +2,7 @@
 //! in its own database).
 
 mod common;
-use common::{PgDb, TestProject, duck_query, jmap_in, stderr, stdout};
+use common::{PgDb, TestProject, duck_query, jmap_in, rows, stderr, stdout};
 
 fn jmap_pg(dir: &std::path::Path, url: &str, args: &[&str]) -> assert_cmd::assert::Assert {
     assert_cmd::Command::cargo_bin("jmap")
@@ -566,6 +566,38 @@ fn set_fingerprint_ignores_order_and_nulls_and_tells_sets_apart() {
         p.query(&all.replace("{fp}", "journey.fp")),
         db.query(&all.replace("{fp}", "w.fp"))
     );
+}
+
+/// A hash_key() is the md5 of its parts (joined by `|`, a null as '') as a
+/// UUID, the same value and type on both engines; min_key() picks the same
+/// smallest key on both (Postgres before 18 has no min() of a uuid).
+#[test]
+fn hash_keys_are_the_same_uuids_and_min_key_the_same_smallest_on_both_engines() {
+    let db = PgDb::create();
+    let p = TestProject::new(
+        "targets:\n  dev:\n    engine: duckdb\n  pg:\n    engine: postgres\n    url: ${JMAP_PG_URL}\n    schema: w\n",
+    );
+    p.write(
+        "models/keys.sql",
+        "{{ config(materialized='table') }}\n\
+         select g, {{ min_key(hash_key('v')) }} as smallest, count(*) as n\n\
+         from (values ('a', 'x'), ('a', 'y'), ('a', 'z'), ('b', 'x'), ('b', null)) as t(g, v)\n\
+         group by g\n",
+    );
+    p.jmap(&["run"]).success();
+    jmap_pg(p.path(), &db.url, &["run", "--target", "pg"]).success();
+    // md5('x') = 9dd4e461..., md5('y') = 41529076..., md5('z') = fbade9e3...,
+    // md5('') = d41d8cd9...: a's smallest is y's, b's is x's (9 < d).
+    let expected = rows(&[
+        "a|41529076-9594-460e-2e48-5922904f345d|3",
+        "b|9dd4e461-268c-8034-f5c8-564e155c67a6|2",
+    ]);
+    let all = "select g, cast(smallest as varchar), cast(n as varchar) from {t} order by g";
+    assert_eq!(p.query(&all.replace("{t}", "journey.keys")), expected);
+    assert_eq!(db.query(&all.replace("{t}", "w.keys")), expected);
+    let ty = "select lower(data_type) from information_schema.columns where table_name = 'keys' and column_name = 'smallest'";
+    assert_eq!(p.query(ty), rows(&["uuid"]));
+    assert_eq!(db.query(ty), rows(&["uuid"]));
 }
 
 /// The incremental strategies replace the same rows on both engines: by a

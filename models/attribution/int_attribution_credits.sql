@@ -178,7 +178,7 @@ select
 from wide as w
 union all
 select
-    u.path_id, cast(null as {{ sql_type('text') }}), u.revenue, u.conversion_stage, u.account_id, u.converted_at,
+    u.path_id, cast(null as {{ sql_type('key') }}), u.revenue, u.conversion_stage, u.account_id, u.converted_at,
     '(no touch)', cast(null as {{ sql_type('text') }}),
     {%- for model in models %}
     1.0{% if not loop.last %},{% endif %}

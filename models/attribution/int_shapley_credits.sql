@@ -31,7 +31,7 @@ probabilities as (
 ),
 representatives as (
     -- One path stands for every converting path with the same key.
-    select conversion_stage, path_key, min(path_id) as path_id
+    select conversion_stage, path_key, {{ min_key('path_id') }} as path_id
     from keyed
     where converted
     group by conversion_stage, path_key

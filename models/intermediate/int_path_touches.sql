@@ -90,7 +90,7 @@ non_converting as (
     select
         {{ hash_key("'none'", "'" ~ c.stage ~ "'", 't.entity_id') }} as path_id,
         min(t.account_id) as account_id,
-        min(t.person_id) as person_id,
+        {{ min_key('t.person_id') }} as person_id,
         t.entity_id,
         cast(null as {{ sql_type('text') }}) as opportunity_id,
         false as converted,
@@ -117,7 +117,7 @@ select
     {%- if journey.attribution.person_based %}
     p.person_id,
     {%- else %}
-    cast(null as {{ sql_type('text') }}) as person_id,
+    cast(null as {{ sql_type('key') }}) as person_id,
     {%- endif %}
     p.opportunity_id,
     p.converted,
