@@ -526,23 +526,32 @@ fn a_table_of_many_buffers_arrives_whole_and_in_order() {
     assert_eq!(loaded[0][..3], ["60000", "51429", "1800030000"]);
 }
 
-#[test]
-fn set_fingerprint_ignores_order_and_nulls_and_tells_sets_apart() {
-    // {a, b} in either order, {a, c}, {a}, and {a} with a null; the same
-    // fingerprints on both engines.
+/// A project of one table model, `body` its select, run on DuckDB (schema
+/// journey) and on a new Postgres database (schema w).
+fn one_model_on_both_engines(name: &str, body: &str) -> (PgDb, TestProject) {
     let db = PgDb::create();
     let p = TestProject::new(
         "targets:\n  dev:\n    engine: duckdb\n  pg:\n    engine: postgres\n    url: ${JMAP_PG_URL}\n    schema: w\n",
     );
     p.write(
-        "models/fp.sql",
-        "{{ config(materialized='table') }}\n\
-         select g, {{ set_fingerprint('v') }} as fp\n\
-         from (values ('s1', 'a'), ('s1', 'b'), ('s2', 'b'), ('s2', 'a'), ('s3', 'a'), ('s3', 'c'), ('s4', 'a'), ('s5', 'a'), ('s5', null)) as t(g, v)\n\
-         group by g\n",
+        &format!("models/{name}.sql"),
+        &format!("{{{{ config(materialized='table') }}}}\n{body}"),
     );
     p.jmap(&["run"]).success();
     jmap_pg(p.path(), &db.url, &["run", "--target", "pg"]).success();
+    (db, p)
+}
+
+#[test]
+fn set_fingerprint_ignores_order_and_nulls_and_tells_sets_apart() {
+    // {a, b} in either order, {a, c}, {a}, and {a} with a null; the same
+    // fingerprints on both engines.
+    let (db, p) = one_model_on_both_engines(
+        "fp",
+        "select g, {{ set_fingerprint('v') }} as fp\n\
+         from (values ('s1', 'a'), ('s1', 'b'), ('s2', 'b'), ('s2', 'a'), ('s3', 'a'), ('s3', 'c'), ('s4', 'a'), ('s5', 'a'), ('s5', null)) as t(g, v)\n\
+         group by g\n",
+    );
     let same = "select a.g, b.g, cast(a.fp = b.fp as varchar) from {fp} as a join {fp} as b on a.g < b.g order by 1, 2";
     let expected: Vec<Vec<String>> = [
         ("s1", "s2", "true"),
@@ -573,19 +582,12 @@ fn set_fingerprint_ignores_order_and_nulls_and_tells_sets_apart() {
 /// smallest key on both (Postgres before 18 has no min() of a uuid).
 #[test]
 fn hash_keys_are_the_same_uuids_and_min_key_the_same_smallest_on_both_engines() {
-    let db = PgDb::create();
-    let p = TestProject::new(
-        "targets:\n  dev:\n    engine: duckdb\n  pg:\n    engine: postgres\n    url: ${JMAP_PG_URL}\n    schema: w\n",
-    );
-    p.write(
-        "models/keys.sql",
-        "{{ config(materialized='table') }}\n\
-         select g, {{ min_key(hash_key('v')) }} as smallest, count(*) as n\n\
+    let (db, p) = one_model_on_both_engines(
+        "keys",
+        "select g, {{ min_key(hash_key('v')) }} as smallest, count(*) as n\n\
          from (values ('a', 'x'), ('a', 'y'), ('a', 'z'), ('b', 'x'), ('b', null)) as t(g, v)\n\
          group by g\n",
     );
-    p.jmap(&["run"]).success();
-    jmap_pg(p.path(), &db.url, &["run", "--target", "pg"]).success();
     // md5('x') = 9dd4e461..., md5('y') = 41529076..., md5('z') = fbade9e3...,
     // md5('') = d41d8cd9...: a's smallest is y's, b's is x's (9 < d).
     let expected = rows(&[
