@@ -22,16 +22,16 @@ touches as (
     join generate_series(1, 9) as s(t) on s.t <= paths.path_length
 )
 select
-    'p' || cast(path_number as {{ sql_type('text') }}) as path_id,
+    {{ hash_key("'p'", 'path_number') }} as path_id,
     'a' || cast(path_number as {{ sql_type('text') }}) as account_id,
-    cast(null as {{ sql_type('text') }}) as person_id,
+    cast(null as {{ sql_type('key') }}) as person_id,
     case when converted then 'o' || cast(path_number as {{ sql_type('text') }}) end as opportunity_id,
     converted,
     'closed_won' as conversion_stage,
     case when converted then cast('2025-06-01' as timestamp) end as converted_at,
     case when converted then cast(1000 + (path_number % 50) * 100 as {{ sql_type('double') }}) else 0 end as revenue,
     cast('2025-06-01' as timestamp) as ends_at,
-    't' || cast(path_number as {{ sql_type('text') }}) || '_' || cast(position as {{ sql_type('text') }}) as touchpoint_id,
+    {{ hash_key("'t'", 'path_number', 'position') }} as touchpoint_id,
     cast('2025-06-01' as timestamp) - (path_length - position) * 3 * interval '1 day' as occurred_at,
     'Channel ' || cast(channel_number as {{ sql_type('text') }}) as channel,
     'campaign ' || cast(channel_number % 7 as {{ sql_type('text') }}) as campaign,

@@ -3,7 +3,7 @@
     second touch, the opportunity at the last but one, closed-won at the end). -#}
 select
     account_id,
-    cast(null as {{ sql_type('text') }}) as person_id,
+    cast(null as {{ sql_type('key') }}) as person_id,
     case when stage in ('opportunity', 'closed_won') then opportunity_id end as opportunity_id,
     stage,
     case stage when 'mql' then 2 when 'opportunity' then 4 else 5 end as stage_index,
