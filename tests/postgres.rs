@@ -116,6 +116,18 @@ fn demo_project_gives_the_same_rows_on_both_engines() {
         compared += 1;
     }
     assert!(compared >= 3, "compared {compared} relations");
+    // Every key a model makes is a hash_key(), a uuid on both engines. A
+    // text null in a union with keys would make DuckDB widen the column to
+    // text without a word (and fail on Postgres), losing the fixed-width key.
+    let keys = "select table_name || '.' || column_name, lower(data_type) from information_schema.columns \
+         where table_schema in ('journey', 'journey_staging') \
+         and column_name in ('touchpoint_id', 'person_id', 'session_id', 'path_id', 'event_key', 'click_key', 'email_touch_key', 'activity_key') \
+         order by 1";
+    let duck_keys = duck_query(&duck, keys);
+    assert!(duck_keys.len() >= 30, "{duck_keys:?}");
+    let not_uuid: Vec<_> = duck_keys.iter().filter(|r| r[1] != "uuid").collect();
+    assert!(not_uuid.is_empty(), "keys that are not uuids: {not_uuid:?}");
+    assert_eq!(db.query(keys), duck_keys);
 }
 
 #[test]
