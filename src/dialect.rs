@@ -689,7 +689,14 @@ impl Dialect {
         // union with keys; not a type a source column can be cast to.
         env.add_function("sql_type", move |ty: String| match ty.as_str() {
             "key" => Ok(KEY_TYPE),
-            _ => d.logical_type(&ty),
+            _ => d.logical_type(&ty).map_err(|_| {
+                TemplateError::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "unknown type `{ty}` for sql_type(): use text, key, timestamp, date, double, bigint or boolean"
+                    ),
+                )
+            }),
         });
         // A source column's own text when the source stores it as text, and
         // null when it stores a typed value. Filters compare it before any
@@ -894,6 +901,28 @@ mod tests {
         let err = render(Dialect::DuckDb, "{{ first_by('person_id') }}").unwrap_err();
         assert!(
             err.to_string().contains("at least one column to order by"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sql_type_names_key_and_every_type_it_knows() {
+        let render = |d: Dialect, src: &str| {
+            let mut env = Environment::new();
+            d.register(&mut env);
+            env.render_str(src, ())
+        };
+        for d in [Dialect::DuckDb, Dialect::Postgres] {
+            assert_eq!(render(d, "{{ sql_type('key') }}").unwrap(), "uuid");
+        }
+        assert_eq!(
+            render(Dialect::Postgres, "{{ sql_type('text') }}").unwrap(),
+            "text"
+        );
+        let err = render(Dialect::DuckDb, "{{ sql_type('uuid') }}").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unknown type `uuid` for sql_type(): use text, key, timestamp"),
             "{err}"
         );
     }
