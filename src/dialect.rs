@@ -882,13 +882,15 @@ mod tests {
         );
     }
 
+    /// A template rendered with the dialect's functions.
+    fn render(d: Dialect, src: &str) -> Result<String, minijinja::Error> {
+        let mut env = Environment::new();
+        d.register(&mut env);
+        env.render_str(src, ())
+    }
+
     #[test]
     fn first_by_orders_by_every_column_and_needs_one() {
-        let render = |d: Dialect, src: &str| {
-            let mut env = Environment::new();
-            d.register(&mut env);
-            env.render_str(src, ())
-        };
         let src = "{{ first_by('person_id', 'occurred_at', 'touchpoint_id') }}";
         assert_eq!(
             render(Dialect::DuckDb, src).unwrap(),
@@ -907,11 +909,6 @@ mod tests {
 
     #[test]
     fn sql_type_names_key_and_every_type_it_knows() {
-        let render = |d: Dialect, src: &str| {
-            let mut env = Environment::new();
-            d.register(&mut env);
-            env.render_str(src, ())
-        };
         for d in [Dialect::DuckDb, Dialect::Postgres] {
             assert_eq!(render(d, "{{ sql_type('key') }}").unwrap(), "uuid");
         }
