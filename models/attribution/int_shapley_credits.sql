@@ -46,6 +46,7 @@ parts as (
     select
         r.conversion_stage,
         r.path_key,
+        r.path_id,
         e.element,
         e.label,
         lag(e.label) over w as previous_label,
@@ -55,10 +56,13 @@ parts as (
         -- (an integer: Postgres's substr and left take no bigint)
         cast(1 + coalesce(sum(length(e.label) + 3) over (w rows between unbounded preceding and 1 preceding), 0) as integer) as label_start,
         row_number() over w as rank_in_path,
-        count(*) over (partition by r.conversion_stage, r.path_key) as elements
+        count(*) over (partition by r.path_id) as elements
     from representatives as r
     join elements as e on e.path_id = r.path_id
-    window w as (partition by r.conversion_stage, r.path_key order by e.element)
+    -- by the representative path, one per key: the same partitions as
+    -- (conversion_stage, path_key), found by a 16-byte key rather than by
+    -- hashing and comparing whole path keys
+    window w as (partition by r.path_id order by e.element)
 ),
 cuts as (
     -- The run of elements left out: element i{{ ", and the next one when it repeats the one before i (exposure merges the two)" if exposure }}.
@@ -79,6 +83,7 @@ without as (
     select
         conversion_stage,
         path_key,
+        path_id,
         element,
         case
             when rank_in_path = 1 and last_cut = elements then ''
@@ -92,9 +97,10 @@ marginals as (
     select
         w.conversion_stage,
         w.path_key,
+        w.path_id,
         w.element,
-        count(*) over (partition by w.conversion_stage, w.path_key) as elements,
-        max(w.element) over (partition by w.conversion_stage, w.path_key) as last_element,
+        count(*) over (partition by w.path_id) as elements,
+        max(w.element) over (partition by w.path_id) as last_element,
         greatest(pf.p - coalesce(pr.p, 0), 0) as marginal
     from without as w
     join probabilities as pf on pf.conversion_stage = w.conversion_stage and pf.path_key = w.path_key
@@ -110,8 +116,8 @@ select
     element,
     case
         when elements = 1 then 1.0
-        when sum(marginal) over (partition by conversion_stage, path_key) > 0
-            then marginal / sum(marginal) over (partition by conversion_stage, path_key)
+        when sum(marginal) over (partition by path_id) > 0
+            then marginal / sum(marginal) over (partition by path_id)
         when element = last_element then 1.0
         else 0.0
     end as credit
