@@ -3,9 +3,9 @@
     / P(conversion), from int_markov_absorption at (start). A channel's share
     of the conversions (and revenue) is RE / sum of all channels' RE. -#}
 with chance as (
-    select conversion_stage, removed_channel, conversion_probability
+    select conversion_stage, removed_channel, probability as conversion_probability
     from {{ ref('int_markov_absorption') }}
-    where state = '(start)'
+    where state = '(start)' and to_state = '(conversion)'
 ),
 base as (
     select conversion_stage, conversion_probability as p from chance where removed_channel = ''
