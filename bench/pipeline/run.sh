@@ -22,6 +22,10 @@
 #             schema raw in the DuckDB warehouse before each case, outside the timing
 #             (land_tables.py; the incremental case inserts the held-back rows into
 #             them), as a loader leaves them. PostgreSQL always reads the files.
+#   LAND_ORDER with SOURCES=tables, the order the event files' rows are landed in:
+#             `file` (default), as `jmap generate` writes them (one account after
+#             another), or `time`, by event time, as a loader that appends events as
+#             they arrive leaves them (land_tables.py --by-time)
 #   MAX_TRIES attempts of a measurement that overlapped a compiler or another jmap (5)
 #   QUIET_FOR seconds without a compiler, cargo, other jmap or Postgres query before
 #             each measurement (default 30)
@@ -58,6 +62,8 @@ PG_SIZES="${PG_SIZES-3000}"
 RUNS="${RUNS:-1}"
 SPLIT="${SPLIT:-global}"
 SOURCES="${SOURCES:-csv}"
+LAND_ORDER="${LAND_ORDER:-file}"
+case "$LAND_ORDER" in file | time) ;; *) echo "LAND_ORDER is file or time, not $LAND_ORDER" >&2; exit 2 ;; esac
 case "$SOURCES" in csv | tables) ;; *) echo "SOURCES is csv or tables, not $SOURCES" >&2; exit 2 ;; esac
 split_flag=()
 [ "$SPLIT" = per-file ] && split_flag=(--per-file)
@@ -134,7 +140,7 @@ load1() { cut -d' ' -f1 /proc/loadavg; }
     echo "jmap's DuckDB: libduckdb-sys $(awk '/^name = "libduckdb-sys"/ {getline; print $3}' "$REPO/Cargo.lock" | tr -d '"') (bundled)"
     [ -z "$PG_SIZES" ] || echo "postgres: $(psql_ postgres -Atc 'show server_version'), shared_buffers $(psql_ postgres -Atc 'show shared_buffers'), work_mem $(psql_ postgres -Atc 'show work_mem')"
     echo "incremental split: $SPLIT"
-    echo "DuckDB sources: $SOURCES"
+    echo "DuckDB sources: $SOURCES$([ "$SOURCES" = tables ] && echo ", landed in $LAND_ORDER order")"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$MACHINE"
 cat "$MACHINE"
@@ -187,7 +193,9 @@ land() {
     local dir=$1 files=$2
     shift 2
     mkdir -p "$dir/target"
-    "$PY" "$HERE/land_tables.py" "$@" "$dir/target/jmap.duckdb" "$files" > "$dir/land.log"
+    local order=()
+    [ "$LAND_ORDER" = time ] && order=(--by-time "${EVENT_FILES// /,}")
+    "$PY" "$HERE/land_tables.py" "${order[@]}" "$@" "$dir/target/jmap.duckdb" "$files" > "$dir/land.log"
 }
 
 # `split_events SPLITDIR`: the latest 1% of $D's event files held back (SPLIT).
