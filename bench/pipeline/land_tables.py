@@ -51,6 +51,10 @@ def main() -> int:
     if not files:
         print(f"no .csv files in {args.dir}", file=sys.stderr)
         return 2
+    unknown = by_time - {f[: -len(".csv")] for f in files}
+    if unknown:
+        print(f"--by-time names files that {args.dir} lacks: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
     con = duckdb.connect(args.warehouse)
     con.execute(f"create schema if not exists {SCHEMA}")
     for f in files:
