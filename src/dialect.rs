@@ -630,6 +630,38 @@ impl Dialect {
         }
     }
 
+    /// The comments stored on the relations of `schemas` and on their
+    /// columns: schema, relation, column (null for the relation's own
+    /// comment), comment. Relations and columns without one are left out.
+    pub fn list_comments_sql(self, schemas: &[String]) -> String {
+        let list = schemas
+            .iter()
+            .map(|s| literal(s))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match self {
+            Dialect::DuckDb => format!(
+                "select schema_name, table_name, null, comment from duckdb_tables() \
+                 where database_name = current_database() and schema_name in ({list}) and comment is not null \
+                 union all \
+                 select schema_name, view_name, null, comment from duckdb_views() \
+                 where database_name = current_database() and schema_name in ({list}) and comment is not null \
+                 union all \
+                 select schema_name, table_name, column_name, comment from duckdb_columns() \
+                 where database_name = current_database() and schema_name in ({list}) and comment is not null"
+            ),
+            // objsubid is the column's number, 0 for the relation itself
+            Dialect::Postgres => format!(
+                "select n.nspname::text, c.relname::text, a.attname::text, d.description \
+                 from pg_description d \
+                 join pg_class c on c.oid = d.objoid \
+                 join pg_namespace n on n.oid = c.relnamespace \
+                 left join pg_attribute a on d.objsubid > 0 and a.attrelid = c.oid and a.attnum = d.objsubid \
+                 where d.classoid = 'pg_class'::regclass and n.nspname in ({list})"
+            ),
+        }
+    }
+
     /// The description a BI tool shows beside a table or view (both engines
     /// spell it alike; Postgres refuses `comment on table` for a view).
     pub fn comment_on_relation(self, rel: &str, kind: RelationKind, text: &str) -> String {

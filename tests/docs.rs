@@ -691,4 +691,42 @@ fn descriptions_become_table_view_and_column_comments_on_both_engines() {
             "Key of the order.".to_owned()
         ]]
     );
+
+    // A run writes only the comments that differ from the stored ones (the
+    // table is kept: its SQL did not change). A comment changed behind
+    // jmap's back is put back, and an edited description replaces the old.
+    let duck_schema =
+        &duck("select schema_name from duckdb_tables() where table_name = 'orders'")[0][0];
+    duck(&format!(
+        "comment on column {duck_schema}.orders.amount is 'stale'"
+    ));
+    pg.query(&format!("comment on column {orders}.amount is 'stale'"));
+    p.write(
+        "models/props.yml",
+        &COMMENTED_MODELS.replacen("Key of the order.", "The order's key.", 1),
+    );
+    run_ok(p.path(), &["run"]);
+    run_ok(p.path(), &["run", "--target", "pg"]);
+    assert_eq!(
+        duck(
+            "select column_name, comment from duckdb_columns() \
+              where table_name in ('orders', 'order_ids') order by table_name desc, column_index"
+        ),
+        vec![
+            vec!["id".to_owned(), "The order's key.".to_owned()],
+            vec!["amount".to_owned(), "What it's worth.".to_owned()],
+            vec!["id".to_owned(), "Key of the order.".to_owned()],
+        ]
+    );
+    assert_eq!(
+        pg.query(&format!(
+            "select col_description('{orders}'::regclass, 1), col_description('{orders}'::regclass, 2), \
+                    col_description('{ids}'::regclass, 1)"
+        )),
+        vec![vec![
+            "The order's key.".to_owned(),
+            "What it's worth.".to_owned(),
+            "Key of the order.".to_owned()
+        ]]
+    );
 }
