@@ -304,6 +304,64 @@ fn a_shared_device_does_not_merge_two_people() {
 }
 
 #[test]
+fn an_incremental_run_splits_a_device_that_became_shared() {
+    // Day 1: kiosk k with u1 (and u1 on its own device own1): one person;
+    // k2 with u5 and x, own2 with u6 and x: one person through x; d9 with u9.
+    let day1 = format!(
+        "{WEB}\n\
+         s1,2025-03-01 10:00:00,k,u1,,page,https://acme.io/,,,,,\n\
+         s2,2025-03-01 11:00:00,own1,u1,,page,https://acme.io/,,,,,\n\
+         t1,2025-03-01 10:00:00,k2,u5,x@acme-corp.com,page,https://acme.io/,,,,,\n\
+         t2,2025-03-01 11:00:00,own2,u6,x@acme-corp.com,page,https://acme.io/,,,,,\n\
+         p1,2025-03-01 12:00:00,d9,u9,,page,https://acme.io/,,,,,\n"
+    );
+    let case = JourneyCase::new(&[("web_events", &day1)], "");
+    case.run();
+    let people = |ids: &str| {
+        case.query(&format!(
+            "select count(distinct person_id) from journey.identity_map where identifier in ({ids})"
+        ))[0][0]
+            .clone()
+    };
+    assert_eq!(people("'k', 'u1', 'own1'"), "1");
+    assert_eq!(people("'k2', 'u5', 'x@acme-corp.com', 'own2', 'u6'"), "1");
+    // Day 3, run incrementally: k meets u2 and k2 meets u6, two user ids each
+    // (over max_user_ids_per_device, 1): both are shared now and link nobody.
+    // k2-u6 joins two identifiers of one person, yet it splits that person.
+    // d9-u9 is seen again: same person, a later last_seen_at.
+    let day3 = "s3,2025-03-03 10:00:00,k,u2,,page,https://acme.io/,,,,,\n\
+                t3,2025-03-03 10:00:00,k2,u6,,page,https://acme.io/,,,,,\n\
+                p2,2025-03-03 12:00:00,d9,u9,,page,https://acme.io/,,,,,\n";
+    case.project
+        .write("data/web_events.csv", &format!("{day1}{day3}"));
+    case.run();
+    assert_eq!(people("'k', 'u1'"), "2");
+    assert_eq!(people("'u1', 'own1'"), "1");
+    assert_eq!(people("'u1', 'u2'"), "2");
+    assert_eq!(people("'k2', 'u5'"), "2");
+    // u5-x (same event as k2) and own2's edges still hold them together.
+    assert_eq!(people("'u5', 'x@acme-corp.com', 'own2', 'u6'"), "1");
+    assert_eq!(people("'d9', 'u9'"), "1");
+    let map = "select identifier_type, identifier, cast(last_seen_at as varchar), \
+               dense_rank() over (order by person_id) from journey.identity_map order by 1, 2";
+    let seen = case.query(
+        "select identifier, cast(last_seen_at as varchar) from journey.identity_map \
+         where identifier in ('d9', 'u9') order by 1",
+    );
+    assert_eq!(
+        seen,
+        rows(&["d9|2025-03-03 12:00:00", "u9|2025-03-03 12:00:00"])
+    );
+    // And the incremental map is the one a full rebuild makes.
+    let incremental = case.query(map);
+    case.project.jmap(&["run", "--full-refresh"]).success();
+    case.project
+        .jmap(&["run", "--full-refresh", "--target", "pg"])
+        .success();
+    assert_eq!(case.query(map), incremental);
+}
+
+#[test]
 fn free_mail_never_creates_an_account_match() {
     let contacts = "contact_id,email,account_id\n\
                     c1,Bob@Gmail.com,\n\
