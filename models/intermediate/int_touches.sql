@@ -11,10 +11,6 @@
     clicks that a landing page written since may have made a twin of (same
     gclid), which are deleted when they are. -#}
 {%- set since = stamp_of(this) %}
-{%- set twins %}
-select a.click_key from {{ ref('int_ad_clicks') }} as a
-where a.gclid in (select w.gclid from {{ ref('int_web_events') }} as w where w.written_at > {{ since }} and w.gclid is not null)
-{%- endset %}
 {%- set replaced %}
 {%- for model, key in [
     ('int_web_events', 'event_key'),
@@ -25,7 +21,8 @@ where a.gclid in (select w.gclid from {{ ref('int_web_events') }} as w where w.w
 select e.{{ key }} as touchpoint_id from {{ ref(model) }} as e where e.written_at > {{ since }}
 union all
 {%- endfor %}
-{{ twins }}
+select a.click_key from {{ ref('int_ad_clicks') }} as a
+where a.gclid in (select w.gclid from {{ ref('int_web_events') }} as w where w.written_at > {{ since }} and w.gclid is not null)
 {%- endset %}
 {{ config(scope=replaced) }}
 {#- Every touch with its person, narrow and stored: what persons counts, what
@@ -38,6 +35,9 @@ union all
 {%- set columns = ['occurred_at', 'person_id', 'crm_account_id', 'touch_type', 'channel', 'campaign', 'is_marketing_touch'] %}
 with
 {%- if is_incremental() %}
+replaced as (
+    {{ replaced }}
+),
 resolved_ids as (
     select i.identifier_type, i.identifier
     from {{ ref('identity_map') }} as i
@@ -49,7 +49,7 @@ touches as (
     -- that the model's parents do not depend on whether it is incremental
     select touchpoint_id, {{ columns | join(', ') }}
     {%- if is_incremental() %}
-    from ({{ person_touches(ref('identity_map'), ref('int_web_events'), ref('int_ad_clicks'), ref('int_email_touches'), ref('int_crm_touches'), 'select identifier_type, identifier from resolved_ids', twins, since) }}) as scoped
+    from ({{ person_touches(ref('identity_map'), ref('int_web_events'), ref('int_ad_clicks'), ref('int_email_touches'), ref('int_crm_touches'), 'select identifier_type, identifier from resolved_ids', 'select touchpoint_id from replaced') }}) as scoped
     {%- else %}
     from ({{ person_touches(ref('identity_map'), ref('int_web_events'), ref('int_ad_clicks'), ref('int_email_touches'), ref('int_crm_touches')) }}) as all_touches
     {%- endif %}

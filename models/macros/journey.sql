@@ -167,14 +167,10 @@ end
     user id's; an ad click's its device's, else its email's; a CRM
     activity's its contact's, else its email's.
     With `scope_ids` (a query of identifier_type, identifier) only the touches
-    carrying one of those identifiers, with `scope_keys` (a query of
-    touchpoint ids) those touches too, and with `written_since` (a stamp)
-    the event rows written after it too: a filter on the event tables
-    themselves, which a filter on the person computed below could not be.
-    (The rows written since are read apart: their filter skips whole row
-    groups, and the other rows no longer go through a lookup of their key,
-    0.06-0.09 s of int_touches' 0.6 at 10M events.) -#}
-{% macro person_touches(identity_map, web_events, ad_clicks, email_touches, crm_touches, scope_ids=none, scope_keys=none, written_since=none) -%}
+    carrying one of those identifiers, and with `scope_keys` (a query of
+    touchpoint ids) those touches too: a filter on the event tables
+    themselves, which a filter on the person computed below could not be. -#}
+{% macro person_touches(identity_map, web_events, ad_clicks, email_touches, crm_touches, scope_ids=none, scope_keys=none) -%}
 {%- set all_web_events = web_events %}
 with
 {%- if scope_ids %}
@@ -198,40 +194,25 @@ only_keys as (
 {#- (each identifier column is named as its identifier type) #}
 {%- for cte, relation, id_columns, key in scoped %}
 {{ cte }} as materialized (
-    {%- if written_since %}
-    select * from {{ relation }} as r where r.written_at > {{ written_since }}
-    union all
-    {%- endif %}
     select * from {{ relation }} as r
-    where ({% for col in id_columns %}{% if not loop.first %}
+    where {% for col in id_columns %}{% if not loop.first %}
        or {% endif %}r.{{ col }} in (select identifier from only_ids where identifier_type = '{{ col }}')
     {%- endfor %}
     {%- if scope_keys %}
        or r.{{ key }} in (select * from only_keys)
-    {%- endif %})
-    {%- if written_since %}
-      and (r.written_at > {{ written_since }}) is not true
     {%- endif %}
 ),
 {%- endfor %}
-{#- The identifiers of those rows, each once, then joined to the map: as
-    `identifier in (...)` DuckDB hashed the whole map instead (it misjudged
-    which side is smaller). #}
-needed_ids as materialized (
-    select distinct identifier from (
+ids as materialized (
+    select identifier_type, identifier, person_id from {{ identity_map }}
+    where identifier in (
         {%- for cte, relation, id_columns, key in scoped %}
         {%- set first_cte = loop.first %}
         {%- for col in id_columns %}
-        {% if not (first_cte and loop.first) %}union all {% endif %}select {{ col }} as identifier from {{ cte }}
+        {% if not (first_cte and loop.first) %}union all {% endif %}select {{ col }} from {{ cte }}
         {%- endfor %}
         {%- endfor %}
-    ) as carried
-    where identifier is not null
-),
-ids as materialized (
-    select m.identifier_type, m.identifier, m.person_id
-    from needed_ids as n
-    join {{ identity_map }} as m on m.identifier = n.identifier
+    )
 ),
 {%- set web_events, ad_clicks, email_touches, crm_touches = 'web_rows', 'ad_rows', 'email_rows', 'crm_rows' %}
 {%- else %}
