@@ -218,6 +218,15 @@ pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// SQL string literals separated by commas, for an `in (...)` list.
+fn literal_list(texts: &[String]) -> String {
+    texts
+        .iter()
+        .map(|t| literal(t))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Dialect {
     pub fn name(self) -> &'static str {
         match self {
@@ -611,11 +620,7 @@ impl Dialect {
 
     /// Every column of the relations in `schemas`: schema, table, column, type.
     pub fn list_schema_columns_sql(self, schemas: &[String]) -> String {
-        let list = schemas
-            .iter()
-            .map(|s| literal(s))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = literal_list(schemas);
         format!(
             "select table_schema, table_name, column_name, data_type from information_schema.columns \
              where table_schema in ({list}) order by table_schema, table_name, ordinal_position"
@@ -634,11 +639,7 @@ impl Dialect {
     /// columns: schema, relation, column (null for the relation's own
     /// comment), comment. Relations and columns without one are left out.
     pub fn list_comments_sql(self, schemas: &[String]) -> String {
-        let list = schemas
-            .iter()
-            .map(|s| literal(s))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = literal_list(schemas);
         match self {
             Dialect::DuckDb => format!(
                 "select schema_name, table_name, null, comment from duckdb_tables() \

@@ -668,6 +668,12 @@ fn descriptions_become_table_view_and_column_comments_on_both_engines() {
         format!("{}.{name}", rows[0][0])
     };
     let (orders, ids) = (rel("orders"), rel("order_ids"));
+    let pg_column_comments = || {
+        pg.query(&format!(
+            "select col_description('{orders}'::regclass, 1), col_description('{orders}'::regclass, 2), \
+                    col_description('{ids}'::regclass, 1)"
+        ))
+    };
     assert_eq!(
         pg.query(&format!(
             "select obj_description('{orders}'::regclass, 'pg_class')"
@@ -681,10 +687,7 @@ fn descriptions_become_table_view_and_column_comments_on_both_engines() {
         vec![vec!["The orders' keys, as a view.".to_owned()]]
     );
     assert_eq!(
-        pg.query(&format!(
-            "select col_description('{orders}'::regclass, 1), col_description('{orders}'::regclass, 2), \
-                    col_description('{ids}'::regclass, 1)"
-        )),
+        pg_column_comments(),
         vec![vec![
             "Key of the order.".to_owned(),
             "What it's worth.".to_owned(),
@@ -719,10 +722,7 @@ fn descriptions_become_table_view_and_column_comments_on_both_engines() {
         ]
     );
     assert_eq!(
-        pg.query(&format!(
-            "select col_description('{orders}'::regclass, 1), col_description('{orders}'::regclass, 2), \
-                    col_description('{ids}'::regclass, 1)"
-        )),
+        pg_column_comments(),
         vec![vec![
             "The order's key.".to_owned(),
             "What it's worth.".to_owned(),
