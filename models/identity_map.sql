@@ -242,9 +242,10 @@ select
     {%- else %}
     {{ run_stamp() }} as resolved_at
     {%- endif %},
-    -- when jmap last wrote the row: every identifier of the people an
-    -- incremental run recomputed, so persons finds them (a person that lost
-    -- an identifier to another keeps its key, but its rows are written again)
+    -- when jmap last recomputed the row's person: every identifier of the
+    -- people an incremental run recomputed, so persons finds them (a person
+    -- that lost an identifier to another keeps its key, but its rows are
+    -- stamped again); the ends of inert edges keep theirs
     {{ run_stamp() }} as built_at
 from reach as r
 join nodes as n on n.node = r.node
