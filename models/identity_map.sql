@@ -27,6 +27,19 @@
     a few thousand.) An identifier that disappears from the sources (a
     contact deleted in the CRM) stays until a full refresh, as with any
     incremental model. -#}
+{#- Devices (anonymous ids) over journey.identity's limits, counted over all
+    their edges; with `devices` (a query of anonymous ids), only those. -#}
+{%- macro shared_devices_among(devices=none) -%}
+select node_a as device
+    from {{ ref('int_identity_edges') }}
+    where type_a = 'anonymous_id'
+    {%- if devices %}
+      and node_a in ({{ devices }})
+    {%- endif %}
+    group by node_a
+    having count(distinct case when type_b = 'user_id' then node_b end) > {{ journey.identity.max_user_ids_per_device }}
+        or count(distinct case when type_b = 'email' then node_b end) > {{ journey.identity.max_emails_per_device }}
+{%- endmacro -%}
 with contacts as materialized (
     -- cleaned once for both kinds of contact edge (the email's pattern
     -- match is most of the cost of reading the contacts)
@@ -76,14 +89,8 @@ window_edges as materialized (
     where last_seen_at >= {{ window_start('last_seen_at') }}
 ),
 window_shared as (
-    -- devices of those edges over a limit now (their load over all edges)
-    select node_a as device
-    from {{ ref('int_identity_edges') }}
-    where type_a = 'anonymous_id'
-      and node_a in (select node_a from window_edges where type_a = 'anonymous_id' and type_b <> 'anonymous_id')
-    group by node_a
-    having count(distinct case when type_b = 'user_id' then node_b end) > {{ journey.identity.max_user_ids_per_device }}
-        or count(distinct case when type_b = 'email' then node_b end) > {{ journey.identity.max_emails_per_device }}
+    -- devices of those edges over a limit now
+    {{ shared_devices_among("select node_a from window_edges where type_a = 'anonymous_id' and type_b <> 'anonymous_id'") }}
 ),
 window_persons as materialized (
     -- the previous person of each end, looked up once per end (joined
@@ -158,25 +165,10 @@ previous as (
     join scope_pairs as s on s.identifier_type = p.identifier_type and s.identifier = p.identifier
 ),
 {%- endif %}
-device_load as (
+shared_devices as (
     -- over all of a device's edges, not only those in scope: a shared device
     -- outside the scope whose edges reach two people in it must stay cut
-    select
-        node_a as device,
-        count(distinct case when type_b = 'user_id' then node_b end) as user_ids,
-        count(distinct case when type_b = 'email' then node_b end) as emails
-    from {{ ref('int_identity_edges') }}
-    where type_a = 'anonymous_id'
-    {%- if is_incremental() %}
-      and node_a in (select node_a from scoped_edges where type_a = 'anonymous_id')
-    {%- endif %}
-    group by node_a
-),
-shared_devices as (
-    select device
-    from device_load
-    where user_ids > {{ journey.identity.max_user_ids_per_device }}
-       or emails > {{ journey.identity.max_emails_per_device }}
+    {{ shared_devices_among("select node_a from scoped_edges where type_a = 'anonymous_id'" if is_incremental() else none) }}
 ),
 kept as (
     select e.*
